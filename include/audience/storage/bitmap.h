@@ -1,0 +1,153 @@
+// Bitmap: the one seam between audience and its bitmap kernels.
+//
+// Every set of internal person ids (tag values, enum values, range-index
+// slices, event buckets, query results) is a Bitmap. Nothing else in the
+// library includes <roaring/roaring.h>, so the kernels behind this class can
+// change (a host-tuned CRoaring build, our own dense kernels with runtime CPU
+// dispatch) without touching the storage or query layers.
+//
+//   Bitmap women = Bitmap::Of({1, 5, 9});
+//   Bitmap fashion = Bitmap::FromRange(0, 6);
+//   uint64_t n = women.AndCardinality(fashion);   // 2
+//   women &= fashion;                              // {1, 5}
+//   women.ForEach([](uint32_t id) { ... });        // ascending ids
+//
+// An empty Bitmap owns no memory; copying deep-copies; moving is O(1).
+// Not thread-safe for concurrent mutation; concurrent const use is safe.
+// Allocation failure inside CRoaring is treated as fatal (as std::bad_alloc
+// would be) and never crosses the API as an exception.
+#ifndef AUDIENCE_STORAGE_BITMAP_H_
+#define AUDIENCE_STORAGE_BITMAP_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <initializer_list>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/types/span.h"
+#include "audience/base/config.h"
+
+struct roaring_bitmap_s;
+
+AUDIENCE_BEGIN_NAMESPACE
+
+class Bitmap {
+ public:
+  Bitmap() = default;
+  Bitmap(const Bitmap& other);
+  Bitmap(Bitmap&& other) noexcept : r_(std::exchange(other.r_, nullptr)) {}
+  Bitmap& operator=(const Bitmap& other);
+  Bitmap& operator=(Bitmap&& other) noexcept;
+  ~Bitmap();
+
+  static Bitmap Of(std::initializer_list<uint32_t> ids);
+  // Ids need not be sorted or unique.
+  static Bitmap FromIds(absl::Span<const uint32_t> ids);
+  // [begin, end); end may be 2^32.
+  static Bitmap FromRange(uint64_t begin, uint64_t end);
+
+  void Add(uint32_t id);
+  // Returns true when `id` was not present before.
+  bool AddChecked(uint32_t id);
+  void AddMany(absl::Span<const uint32_t> ids);
+  void AddRange(uint64_t begin, uint64_t end);
+  void Remove(uint32_t id);
+  // Returns true when `id` was present.
+  bool RemoveChecked(uint32_t id);
+  void RemoveRange(uint64_t begin, uint64_t end);
+  void Clear();
+
+  bool Contains(uint32_t id) const;
+  uint64_t Cardinality() const;
+  bool IsEmpty() const;
+  // Undefined on an empty bitmap (asserted in debug builds).
+  uint32_t Minimum() const;
+  uint32_t Maximum() const;
+  // Number of ids <= `id`.
+  uint64_t Rank(uint32_t id) const;
+  // The id at 0-based `rank`; false when rank >= Cardinality().
+  bool Select(uint64_t rank, uint32_t* id) const;
+
+  Bitmap& operator&=(const Bitmap& other);
+  Bitmap& operator|=(const Bitmap& other);
+  Bitmap& operator-=(const Bitmap& other);  // and-not
+  Bitmap& operator^=(const Bitmap& other);
+  friend Bitmap operator&(const Bitmap& a, const Bitmap& b);
+  friend Bitmap operator|(const Bitmap& a, const Bitmap& b);
+  friend Bitmap operator-(const Bitmap& a, const Bitmap& b);
+  friend Bitmap operator^(const Bitmap& a, const Bitmap& b);
+  friend bool operator==(const Bitmap& a, const Bitmap& b);
+
+  // Cardinality-only kernels: no result bitmap is materialised.
+  uint64_t AndCardinality(const Bitmap& other) const;
+  uint64_t OrCardinality(const Bitmap& other) const;
+  uint64_t AndNotCardinality(const Bitmap& other) const;
+  bool Intersects(const Bitmap& other) const;
+  bool IsSubsetOf(const Bitmap& other) const;
+
+  // Union of many bitmaps in one pass; null pointers are skipped.
+  static Bitmap OrMany(absl::Span<const Bitmap* const> inputs);
+
+  // Calls f(uint32_t) for each id in ascending order. If f returns bool,
+  // iteration stops at the first false.
+  template <typename F>
+  void ForEach(F&& f) const;
+  std::vector<uint32_t> ToVector() const;
+  // Up to `limit` ids >= `from`, ascending, appended to `out`.
+  void CollectFrom(uint32_t from, size_t limit, std::vector<uint32_t>* out) const;
+
+  // Compresses runs; call after bulk building.
+  void Optimize();
+  // Heap bytes held (containers plus bookkeeping), for memory accounting.
+  size_t MemoryBytes() const;
+
+  // Portable format (the CRoaring spec, interoperable with Java/Go roaring).
+  size_t SerializedSize() const;
+  // Writes exactly SerializedSize() bytes to `out`.
+  void Serialize(char* out) const;
+  void AppendSerialized(std::string* out) const;
+  // Never reads past data + size; returns InvalidArgument on a malformed or
+  // truncated buffer. `*consumed` receives the bytes used.
+  static absl::StatusOr<Bitmap> Deserialize(const char* data, size_t size,
+                                            size_t* consumed = nullptr);
+
+  std::string DebugString(size_t max_ids = 16) const;
+
+ private:
+  roaring_bitmap_s* Mutable();
+
+  roaring_bitmap_s* r_ = nullptr;  // null means empty
+};
+
+template <typename F>
+void Bitmap::ForEach(F&& f) const {
+  if (r_ == nullptr) return;
+  std::vector<uint32_t> buf;
+  buf.reserve(256);
+  uint32_t from = 0;
+  while (true) {
+    buf.clear();
+    CollectFrom(from, 256, &buf);
+    for (uint32_t id : buf) {
+      if constexpr (std::is_same_v<decltype(f(id)), bool>) {
+        if (!f(id)) return;
+      } else {
+        f(id);
+      }
+    }
+    if (buf.size() < 256 || buf.back() == UINT32_MAX) return;
+    from = buf.back() + 1;
+  }
+}
+
+AUDIENCE_END_NAMESPACE
+
+#ifdef AUDIENCE_HEADER_ONLY
+#include "audience/storage/bitmap-inl.h"
+#endif
+
+#endif  // AUDIENCE_STORAGE_BITMAP_H_

@@ -1,0 +1,117 @@
+#include "audience/storage/bitmap.h"
+
+#include <catch2/catch.hpp>
+#include <random>
+#include <set>
+
+using audience::Bitmap;
+
+namespace {
+
+std::set<uint32_t> ToSet(const Bitmap& b) {
+  std::set<uint32_t> s;
+  b.ForEach([&](uint32_t id) { s.insert(id); });
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("empty bitmaps own nothing and behave as empty sets", "[storage][bitmap]") {
+  Bitmap e;
+  CHECK(e.IsEmpty());
+  CHECK(e.Cardinality() == 0);
+  CHECK(e.MemoryBytes() == 0);
+  CHECK_FALSE(e.Contains(0));
+  Bitmap a = Bitmap::Of({1, 2});
+  CHECK((a & e).IsEmpty());
+  CHECK((a | e) == a);
+  CHECK((a - e) == a);
+  CHECK((e - a).IsEmpty());
+  a -= a;
+  CHECK(a.IsEmpty());
+  CHECK(a.MemoryBytes() == 0);
+}
+
+TEST_CASE("set algebra matches std::set on random data", "[storage][bitmap]") {
+  std::mt19937 rng(42);
+  for (int round = 0; round < 20; ++round) {
+    std::set<uint32_t> sa, sb;
+    std::uniform_int_distribution<uint32_t> pick(0, round % 2 ? 200000 : 3000);
+    Bitmap a, b;
+    for (int i = 0; i < 5000; ++i) {
+      uint32_t x = pick(rng), y = pick(rng);
+      sa.insert(x);
+      a.Add(x);
+      sb.insert(y);
+      b.Add(y);
+    }
+    std::set<uint32_t> inter, uni, diff;
+    for (uint32_t x : sa) (sb.count(x) ? inter : diff).insert(x);
+    uni = sa;
+    uni.insert(sb.begin(), sb.end());
+    CHECK(ToSet(a & b) == inter);
+    CHECK(ToSet(a | b) == uni);
+    CHECK(ToSet(a - b) == diff);
+    CHECK(a.AndCardinality(b) == inter.size());
+    CHECK(a.OrCardinality(b) == uni.size());
+    CHECK(a.AndNotCardinality(b) == diff.size());
+    CHECK(a.Intersects(b) == !inter.empty());
+    Bitmap c = a;
+    c &= b;
+    CHECK(c == (a & b));
+    const Bitmap* many[] = {&a, nullptr, &b};
+    CHECK(Bitmap::OrMany(many) == (a | b));
+  }
+}
+
+TEST_CASE("ranges, rank, select and paging", "[storage][bitmap]") {
+  Bitmap b = Bitmap::FromRange(10, 20);
+  CHECK(b.Cardinality() == 10);
+  CHECK(b.Minimum() == 10);
+  CHECK(b.Maximum() == 19);
+  CHECK(b.Rank(14) == 5);
+  uint32_t id = 0;
+  REQUIRE(b.Select(3, &id));
+  CHECK(id == 13);
+  CHECK_FALSE(b.Select(10, &id));
+  std::vector<uint32_t> page;
+  b.CollectFrom(15, 3, &page);
+  CHECK(page == std::vector<uint32_t>{15, 16, 17});
+  b.RemoveRange(12, 18);
+  CHECK(b.ToVector() == std::vector<uint32_t>{10, 11, 18, 19});
+  Bitmap top = Bitmap::FromRange(4294967290u,
+                                 uint64_t{1} << 32);
+  CHECK(top.Cardinality() == 6);
+  CHECK(top.Contains(UINT32_MAX));
+  int seen = 0;
+  top.ForEach([&](uint32_t) { ++seen; });
+  CHECK(seen == 6);
+}
+
+TEST_CASE("ForEach stops when the callback returns false", "[storage][bitmap]") {
+  Bitmap b = Bitmap::FromRange(0, 1000);
+  int seen = 0;
+  b.ForEach([&](uint32_t id) { ++seen; return id < 9; });
+  CHECK(seen == 10);
+}
+
+TEST_CASE("serialization round-trips and rejects damage", "[storage][bitmap]") {
+  Bitmap b = Bitmap::FromRange(0, 70000);
+  b.Add(1u << 30);
+  b.Optimize();
+  std::string buf;
+  b.AppendSerialized(&buf);
+  Bitmap().AppendSerialized(&buf);
+  size_t used = 0;
+  auto back = Bitmap::Deserialize(buf.data(), buf.size(), &used);
+  REQUIRE(back.ok());
+  CHECK(*back == b);
+  auto empty = Bitmap::Deserialize(buf.data() + used, buf.size() - used);
+  REQUIRE(empty.ok());
+  CHECK(empty->IsEmpty());
+  for (size_t cut : {size_t{0}, size_t{3}, size_t{9}, used - 1}) {
+    CHECK_FALSE(Bitmap::Deserialize(buf.data(), cut).ok());
+  }
+  std::string garbage(64, '\xff');
+  CHECK_FALSE(Bitmap::Deserialize(garbage.data(), garbage.size()).ok());
+}
