@@ -9,7 +9,7 @@
 #include <cstring>
 
 #include "absl/status/status.h"
-#include "absl/strings/str_cat.h"
+#include "fmt/format.h"
 #include "audience/storage/bitmap.h"
 
 AUDIENCE_BEGIN_NAMESPACE
@@ -349,7 +349,7 @@ AUDIENCE_FUNC absl::StatusOr<Bitmap> Bitmap::Deserialize(const char* data,
   size_t need = roaring_bitmap_portable_deserialize_size(data, size);
   if (need == 0 || need > size) {
     return absl::InvalidArgumentError(
-        absl::StrCat("malformed or truncated bitmap (", size, " bytes available)"));
+        fmt::format("malformed or truncated bitmap ({} bytes available)", size));
   }
   roaring_bitmap_t* r = roaring_bitmap_portable_deserialize_safe(data, need);
   if (r == nullptr) {
@@ -367,10 +367,10 @@ AUDIENCE_FUNC std::string Bitmap::DebugString(size_t max_ids) const {
   std::string s = "{";
   for (size_t i = 0; i < ids.size(); ++i) {
     if (i > 0) s += ", ";
-    absl::StrAppend(&s, ids[i]);
+    s += std::to_string(ids[i]);
   }
   uint64_t n = Cardinality();
-  if (n > ids.size()) absl::StrAppend(&s, ", ... (", n, " ids)");
+  if (n > ids.size()) s += fmt::format(", ... ({} ids)", n);
   s += "}";
   return s;
 }

@@ -1,0 +1,29 @@
+// Bridges between std::string_view (our API) and absl::string_view.
+//
+// Debian's Abseil 20220623 is built with ABSL_OPTION_USE_STD_STRING_VIEW=0,
+// so absl::string_view is a distinct type: absl::StrCat and the transparent
+// lookups of absl::flat_hash_map<std::string, V> do not accept a
+// std::string_view. Build messages with fmt::format; look keys up with
+// AbslView().
+//
+//   auto it = ids_.find(AbslView(name));   // no allocation
+#ifndef AUDIENCE_BASE_STRINGS_H_
+#define AUDIENCE_BASE_STRINGS_H_
+
+#include <string_view>
+
+#include "absl/strings/string_view.h"
+#include "audience/base/config.h"
+
+AUDIENCE_BEGIN_NAMESPACE
+
+inline absl::string_view AbslView(std::string_view s) {
+  return absl::string_view(s.data(), s.size());
+}
+inline std::string_view StdView(absl::string_view s) {
+  return std::string_view(s.data(), s.size());
+}
+
+AUDIENCE_END_NAMESPACE
+
+#endif  // AUDIENCE_BASE_STRINGS_H_
