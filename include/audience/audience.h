@@ -1,11 +1,33 @@
 // Umbrella header: the whole public API of audience.
 //
 //   #include "audience/audience.h"
-//   audience::Bitmap b = audience::Bitmap::Of({1, 2, 3});
+//   audience::Store store = *audience::Store::Create(schema);
+//   audience::WriteBatch batch(now);
+//   batch.Tag(audience::ExternalId::Str("u1"), "interest", "fashion");
+//   store.Apply(batch);
 #ifndef AUDIENCE_AUDIENCE_H_
 #define AUDIENCE_AUDIENCE_H_
 
 #include "audience/base/config.h"
+#include "audience/base/duration.h"
+#include "audience/base/status_macros.h"
+#include "audience/base/types.h"
+#include "audience/ids/external_id.h"
+#include "audience/ids/id_map.h"
+#include "audience/io/csv_reader.h"
+#include "audience/io/field_parse.h"
+#include "audience/io/importer.h"
+#include "audience/schema/schema.h"
+#include "audience/schema/schema_json.h"
+#include "audience/schema/value.h"
+#include "audience/storage/attribute_column.h"
+#include "audience/storage/bit_sliced_index.h"
 #include "audience/storage/bitmap.h"
+#include "audience/storage/event_index.h"
+#include "audience/storage/source.h"
+#include "audience/storage/tag_dimension.h"
+#include "audience/store/snapshot.h"
+#include "audience/store/store.h"
+#include "audience/store/write_batch.h"
 
 #endif  // AUDIENCE_AUDIENCE_H_

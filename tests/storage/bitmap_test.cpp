@@ -95,7 +95,7 @@ TEST_CASE("ForEach stops when the callback returns false", "[storage][bitmap]") 
   CHECK(seen == 10);
 }
 
-TEST_CASE("serialization round-trips and rejects damage", "[storage][bitmap]") {
+TEST_CASE("bitmap serialization round-trips and rejects damage", "[storage][bitmap]") {
   Bitmap b = Bitmap::FromRange(0, 70000);
   b.Add(1u << 30);
   b.Optimize();

@@ -4,7 +4,7 @@
 // so absl::string_view is a distinct type: absl::StrCat and the transparent
 // lookups of absl::flat_hash_map<std::string, V> do not accept a
 // std::string_view. Build messages with fmt::format; look keys up with
-// AbslView().
+// AbslView(). fmt formats absl::string_view through the formatter below.
 //
 //   auto it = ids_.find(AbslView(name));   // no allocation
 #ifndef AUDIENCE_BASE_STRINGS_H_
@@ -14,6 +14,7 @@
 
 #include "absl/strings/string_view.h"
 #include "audience/base/config.h"
+#include "fmt/format.h"
 
 AUDIENCE_BEGIN_NAMESPACE
 
@@ -25,5 +26,14 @@ inline std::string_view StdView(absl::string_view s) {
 }
 
 AUDIENCE_END_NAMESPACE
+
+// Lets fmt format absl::string_view (e.g. a Status message) directly.
+template <>
+struct fmt::formatter<absl::string_view> : fmt::formatter<std::string_view> {
+  template <typename FormatContext>
+  auto format(absl::string_view s, FormatContext& ctx) const {
+    return fmt::formatter<std::string_view>::format(std::string_view(s.data(), s.size()), ctx);
+  }
+};
 
 #endif  // AUDIENCE_BASE_STRINGS_H_

@@ -19,6 +19,7 @@
 #ifndef AUDIENCE_SCHEMA_SCHEMA_H_
 #define AUDIENCE_SCHEMA_SCHEMA_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -43,34 +44,47 @@ enum class DimensionKind : uint8_t {
   kExclusive,  // at most one value; assigning one clears the others
 };
 
+// Every member has a default initializer so that designated initializers
+// ({.name = "x"}) may omit any of them without -Wmissing-field-initializers.
 struct DimensionSpec {
-  std::string name;
+  std::string name{};
   DimensionKind kind = DimensionKind::kMulti;
   // Non-empty means closed: only these values may be assigned.
-  std::vector<std::string> values;
+  std::vector<std::string> values{};
   // Applied to assignments that carry no explicit expiry.
-  std::optional<absl::Duration> default_ttl;
-  std::string description;
+  // Must be positive, a whole number of seconds, at most kMaxDurationSeconds
+  // (audience/base/duration.h) so that it survives the schema file.
+  std::optional<absl::Duration> default_ttl{};
+  std::string description{};
+
+  bool operator==(const DimensionSpec&) const = default;
 };
 
 struct AttributeSpec {
-  std::string name;
+  std::string name{};
   AttributeType type = AttributeType::kInt64;
   // For kEnum: non-empty means closed.
-  std::vector<std::string> enum_values;
-  std::string description;
+  // Must stay empty for the other types.
+  std::vector<std::string> enum_values{};
+  std::string description{};
+
+  bool operator==(const AttributeSpec&) const = default;
 };
 
 struct PropertySpec {
-  std::string name;
+  std::string name{};
   // Indexed properties get day-bucketed bitmaps per value.
   bool indexed = false;
+
+  bool operator==(const PropertySpec&) const = default;
 };
 
 struct EventTypeSpec {
-  std::string name;
-  std::vector<PropertySpec> properties;
-  std::string description;
+  std::string name{};
+  std::vector<PropertySpec> properties{};
+  std::string description{};
+
+  bool operator==(const EventTypeSpec&) const = default;
 };
 
 // Limits that keep names and closed lists sane; checked on every Add.
@@ -78,6 +92,9 @@ struct SchemaLimits {
   static constexpr size_t kMaxNameBytes = 64;
   static constexpr size_t kMaxValueBytes = 256;
   static constexpr size_t kMaxClosedValues = 65536;
+  static constexpr size_t kMaxPropertiesPerEventType = 1024;
+  // Descriptions: valid UTF-8 (newlines and tabs allowed), this many bytes.
+  static constexpr size_t kMaxDescriptionBytes = 4096;
 };
 
 class Schema {
@@ -85,6 +102,9 @@ class Schema {
   // Each Add validates and returns InvalidArgument naming the field and value
   // (bad charset, empty, too long, duplicate value, clash with an existing
   // dimension/attribute/event type name). On error the schema is unchanged.
+  // Dimensions, attributes and event types share one namespace; property
+  // names are unique within their event type. Closed lists (dimension values,
+  // enum values) hold at most kMaxClosedValues distinct valid values.
   absl::StatusOr<DimensionId> AddDimension(DimensionSpec spec);
   absl::StatusOr<AttributeId> AddAttribute(AttributeSpec spec);
   absl::StatusOr<EventTypeId> AddEventType(EventTypeSpec spec);
@@ -100,14 +120,20 @@ class Schema {
   const std::vector<AttributeSpec>& attributes() const { return attributes_; }
   const std::vector<EventTypeSpec>& event_types() const { return event_types_; }
 
+  // Every dimension, attribute and event-type name, in that order and in
+  // declaration order within each (for "did you mean" suggestions).
+  std::vector<std::string> KnownNames() const;
+
   // Name rule shared by dimensions, attributes, event types and properties:
   // 1..64 bytes of [a-z0-9_.], starting with a letter, no "..", not ending in
   // '.'. Returns InvalidArgument naming `field` and the value.
   static absl::Status ValidateName(std::string_view field, std::string_view name);
-  // Tag and enum values: 1..256 bytes of valid UTF-8 without control
-  // characters.
+  // Tag and enum values: 1..256 bytes of valid UTF-8 (no overlong forms, no
+  // surrogates, nothing above U+10FFFF) without control characters (< 0x20,
+  // 0x7F).
   static absl::Status ValidateValue(std::string_view field, std::string_view value);
 
+  // Same specs in the same order (so the same handles).
   friend bool operator==(const Schema& a, const Schema& b);
 
  private:
@@ -121,8 +147,19 @@ class Schema {
   absl::flat_hash_map<std::string, EventTypeId> event_type_ids_;
 };
 
+// "int64", "double", "enum", "timestamp", "bool"; ParseAttributeType is the
+// exact inverse (case-sensitive) and returns nullopt for anything else.
 std::string_view AttributeTypeName(AttributeType type);
 std::optional<AttributeType> ParseAttributeType(std::string_view name);
+
+namespace schema_internal {
+// Byte offset of the first ill-formed UTF-8 sequence in s (overlong form,
+// surrogate, above U+10FFFF, truncated), or std::string_view::npos.
+size_t FirstInvalidUtf8(std::string_view s);
+// s made safe to quote in an error message: cut after 64 bytes ("..."),
+// control characters and ill-formed UTF-8 bytes written as \xNN.
+std::string Shown(std::string_view s);
+}  // namespace schema_internal
 
 AUDIENCE_END_NAMESPACE
 

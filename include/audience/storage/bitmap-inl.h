@@ -346,6 +346,18 @@ AUDIENCE_FUNC void Bitmap::AppendSerialized(std::string* out) const {
 AUDIENCE_FUNC absl::StatusOr<Bitmap> Bitmap::Deserialize(const char* data,
                                                          size_t size,
                                                          size_t* consumed) {
+  // CRoaring trusts the container count of the no-run format and allocates
+  // for it before checking the length; a 32-bit key space has at most 2^16
+  // containers, so refuse anything larger first.
+  if (size >= 8) {
+    uint32_t cookie = 0, containers = 0;
+    std::memcpy(&cookie, data, 4);
+    std::memcpy(&containers, data + 4, 4);
+    if (cookie == 12346u && containers > 65536u) {
+      return absl::InvalidArgumentError(
+          fmt::format("malformed bitmap: {} containers (at most 65536)", containers));
+    }
+  }
   size_t need = roaring_bitmap_portable_deserialize_size(data, size);
   if (need == 0 || need > size) {
     return absl::InvalidArgumentError(

@@ -15,6 +15,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "audience/base/config.h"
+#include "audience/base/strings.h"
 
 AUDIENCE_BEGIN_NAMESPACE
 
@@ -31,7 +32,7 @@ class SourceRegistry {
   // Returns the id for `name`, creating it if new. At most 65,536 sources;
   // returns false via `ok` past that (the store turns it into an error).
   SourceId Intern(std::string_view name, bool* ok = nullptr) {
-    if (auto it = ids_.find(name); it != ids_.end()) {
+    if (auto it = ids_.find(AbslView(name)); it != ids_.end()) {
       if (ok) *ok = true;
       return it->second;
     }

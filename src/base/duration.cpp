@@ -1,0 +1,3 @@
+// Compiled-mode definitions for audience/base/duration.h.
+#include "audience/base/duration.h"
+#include "audience/base/duration-inl.h"

@@ -1,0 +1,3 @@
+// Compiled-mode definitions for audience/storage/tag_dimension.h.
+#include "audience/storage/tag_dimension.h"
+#include "audience/storage/tag_dimension-inl.h"

@@ -1,0 +1,3 @@
+// Compiled-mode definitions for audience/store/store.h.
+#include "audience/store/store.h"
+#include "audience/store/store-inl.h"

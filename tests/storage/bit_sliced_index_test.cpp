@@ -1,0 +1,287 @@
+#include "audience/storage/bit_sliced_index.h"
+
+#include <catch2/catch.hpp>
+#include <limits>
+#include <map>
+#include <random>
+#include <vector>
+
+using audience::Bitmap;
+using audience::BitSlicedIndex;
+using audience::ByteReader;
+using audience::ByteWriter;
+using audience::CompareOp;
+using audience::PersonId;
+
+namespace {
+
+constexpr CompareOp kAllOps[] = {CompareOp::kEq, CompareOp::kNe, CompareOp::kLt,
+                                 CompareOp::kLe, CompareOp::kGt, CompareOp::kGe};
+
+bool Matches(CompareOp op, uint64_t key, uint64_t c) {
+  switch (op) {
+    case CompareOp::kEq: return key == c;
+    case CompareOp::kNe: return key != c;
+    case CompareOp::kLt: return key < c;
+    case CompareOp::kLe: return key <= c;
+    case CompareOp::kGt: return key > c;
+    case CompareOp::kGe: return key >= c;
+  }
+  return false;
+}
+
+using Oracle = std::map<PersonId, uint64_t>;
+
+// x mod m, where m == 0 stands for 2^64.
+uint64_t Mod(uint64_t x, uint64_t m) { return m == 0 ? x : x % m; }
+
+Bitmap OracleCompare(const Oracle& o, CompareOp op, uint64_t c) {
+  std::vector<uint32_t> ids;
+  for (const auto& [p, k] : o) {
+    if (Matches(op, k, c)) ids.push_back(p);
+  }
+  return Bitmap::FromIds(ids);
+}
+
+Bitmap OracleBetween(const Oracle& o, uint64_t lo, uint64_t hi) {
+  std::vector<uint32_t> ids;
+  for (const auto& [p, k] : o) {
+    if (lo <= k && k <= hi) ids.push_back(p);
+  }
+  return Bitmap::FromIds(ids);
+}
+
+// Constants worth asking about: stored keys and their neighbours, random
+// ones inside and outside the stored range, and the extremes.
+uint64_t PickConstant(std::mt19937_64& rng, const Oracle& o, uint64_t base, uint64_t span) {
+  switch (rng() % 6) {
+    case 0:
+    case 1: {
+      if (o.empty()) return rng();
+      auto it = o.begin();
+      std::advance(it, static_cast<long>(rng() % o.size()));
+      return it->second + (rng() % 3) - 1;
+    }
+    case 2: return base + Mod(rng(), span + 1);
+    case 3: return rng();
+    case 4: return rng() % 2 ? 0 : std::numeric_limits<uint64_t>::max();
+    default: return base + Mod(rng(), 2 * span + 2) - span / 2;
+  }
+}
+
+void CheckAgainstOracle(const BitSlicedIndex& bsi, const Oracle& o, std::mt19937_64& rng,
+                        uint64_t base, uint64_t span, int queries) {
+  std::vector<uint32_t> ids;
+  for (const auto& [p, k] : o) ids.push_back(p);
+  REQUIRE(bsi.not_null() == Bitmap::FromIds(ids));
+  for (int q = 0; q < queries; ++q) {
+    const uint64_t c = PickConstant(rng, o, base, span);
+    for (CompareOp op : kAllOps) {
+      INFO("op " << static_cast<int>(op) << " constant " << c);
+      REQUIRE(bsi.Compare(op, c) == OracleCompare(o, op, c));
+    }
+    uint64_t lo = PickConstant(rng, o, base, span);
+    uint64_t hi = PickConstant(rng, o, base, span);
+    if (rng() % 4 != 0 && lo > hi) std::swap(lo, hi);
+    INFO("between " << lo << " and " << hi);
+    REQUIRE(bsi.Between(lo, hi) == OracleBetween(o, lo, hi));
+    REQUIRE(bsi.CountBetween(lo, hi) == OracleBetween(o, lo, hi).Cardinality());
+  }
+  if (o.empty()) {
+    CHECK_FALSE(bsi.MinKey().has_value());
+    CHECK_FALSE(bsi.MaxKey().has_value());
+  } else {
+    uint64_t mn = std::numeric_limits<uint64_t>::max(), mx = 0;
+    for (const auto& [p, k] : o) {
+      mn = std::min(mn, k);
+      mx = std::max(mx, k);
+      REQUIRE(bsi.Get(p) == k);
+    }
+    CHECK(bsi.MinKey() == mn);
+    CHECK(bsi.MaxKey() == mx);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("empty index answers nothing", "[storage][bsi]") {
+  BitSlicedIndex bsi;
+  for (CompareOp op : kAllOps) CHECK(bsi.Compare(op, 5).IsEmpty());
+  CHECK(bsi.Between(0, std::numeric_limits<uint64_t>::max()).IsEmpty());
+  CHECK_FALSE(bsi.Get(0).has_value());
+  CHECK(bsi.slice_count() == 0);
+  CHECK(bsi.MemoryBytes() == 0);
+  bsi.Clear(3);  // no-op
+  CHECK(bsi.empty());
+}
+
+TEST_CASE("common prefix keeps slices few and grows on demand", "[storage][bsi]") {
+  BitSlicedIndex bsi;
+  bsi.Set(1, 1024);
+  CHECK(bsi.slice_count() == 0);  // one key: everything is prefix
+  CHECK(bsi.Get(1) == 1024u);
+  bsi.Set(2, 1025);
+  CHECK(bsi.slice_count() == 1);
+  bsi.Set(3, 1024 + 63);
+  CHECK(bsi.slice_count() == 6);
+  CHECK(bsi.Compare(CompareOp::kGe, 1025) == Bitmap::Of({2, 3}));
+  // A constant outside the prefix is answered without slices.
+  CHECK(bsi.Compare(CompareOp::kLt, 5000) == Bitmap::Of({1, 2, 3}));
+  CHECK(bsi.Compare(CompareOp::kGt, 5000).IsEmpty());
+  CHECK(bsi.Compare(CompareOp::kNe, 5) == Bitmap::Of({1, 2, 3}));
+  bsi.Set(4, uint64_t{1} << 63);  // differs in the top bit: full depth
+  CHECK(bsi.slice_count() == 64);
+  CHECK(bsi.Get(1) == 1024u);
+  CHECK(bsi.Get(4) == uint64_t{1} << 63);
+  CHECK(bsi.Compare(CompareOp::kGt, 1087) == Bitmap::Of({4}));
+  bsi.Clear(4);
+  CHECK(bsi.slice_count() == 64);  // clearing never shrinks
+  BitSlicedIndex before = bsi;
+  bsi.Optimize();
+  CHECK(bsi.slice_count() == 6);
+  CHECK(bsi == before);
+  CHECK(bsi.Get(3) == 1087u);
+  // Replacing a key updates every slice.
+  bsi.Set(3, 1026);
+  CHECK(bsi.Get(3) == 1026u);
+  CHECK(bsi.Compare(CompareOp::kEq, 1087).IsEmpty());
+  CHECK(bsi.Between(1025, 1026) == Bitmap::Of({2, 3}));
+  CHECK(bsi.Between(1026, 1025).IsEmpty());
+  // Clearing everyone and setting again starts from a fresh prefix.
+  for (PersonId p : {1u, 2u, 3u}) bsi.Clear(p);
+  CHECK(bsi.empty());
+  bsi.Set(9, 7);
+  CHECK(bsi.slice_count() == 0);
+  CHECK(bsi.Compare(CompareOp::kEq, 7) == Bitmap::Of({9}));
+}
+
+TEST_CASE("compare and between match a brute-force oracle on random data", "[storage][bsi]") {
+  std::mt19937_64 rng(20240611);
+  struct Shape {
+    uint64_t base, span;
+  };
+  const Shape shapes[] = {
+      {18, 62},                                // ages
+      {(uint64_t{1} << 63) - 50, 100},         // straddles the int64 sign flip
+      {1'700'000'000, 94'608'000},             // three years of seconds
+      {0, 3},                                  // tiny
+      {0, std::numeric_limits<uint64_t>::max()},  // anything
+      {std::numeric_limits<uint64_t>::max() - 10, 10},
+  };
+  for (const Shape& shape : shapes) {
+    BitSlicedIndex bsi;
+    Oracle oracle;
+    for (int round = 0; round < 6; ++round) {
+      // A narrow start, then wider values so the depth grows after inserts.
+      const uint64_t span = round == 0 ? std::min<uint64_t>(shape.span, 1) : shape.span;
+      for (int k = 0; k < 300; ++k) {
+        const PersonId p = static_cast<PersonId>(rng() % 2000);
+        if (rng() % 5 == 0) {
+          bsi.Clear(p);
+          oracle.erase(p);
+        } else {
+          const uint64_t key = shape.base + Mod(rng(), span + 1);
+          bsi.Set(p, key);
+          oracle[p] = key;
+        }
+      }
+      CheckAgainstOracle(bsi, oracle, rng, shape.base, shape.span, 150);
+    }
+    // Bulk build agrees with the incremental one, and Optimize changes nothing visible.
+    std::vector<std::pair<PersonId, uint64_t>> entries(oracle.begin(), oracle.end());
+    std::shuffle(entries.begin(), entries.end(), rng);
+    BitSlicedIndex built = BitSlicedIndex::Build(entries);
+    CHECK(built == bsi);
+    CHECK(built.slice_count() <= bsi.slice_count());
+    CheckAgainstOracle(built, oracle, rng, shape.base, shape.span, 100);
+    bsi.Optimize();
+    CHECK(bsi.slice_count() == built.slice_count());
+    CheckAgainstOracle(bsi, oracle, rng, shape.base, shape.span, 100);
+  }
+}
+
+TEST_CASE("bulk build keeps the last entry of a repeated person", "[storage][bsi]") {
+  const std::vector<std::pair<PersonId, uint64_t>> entries = {
+      {5, 10}, {2, 7}, {5, 12}, {9, 10}, {2, 3}, {5, 11}};
+  BitSlicedIndex bsi = BitSlicedIndex::Build(entries);
+  CHECK(bsi.Get(5) == 11u);
+  CHECK(bsi.Get(2) == 3u);
+  CHECK(bsi.Get(9) == 10u);
+  CHECK(bsi.not_null() == Bitmap::Of({2, 5, 9}));
+  CHECK(BitSlicedIndex::Build({}).empty());
+}
+
+TEST_CASE("equality is logical, not representational", "[storage][bsi]") {
+  BitSlicedIndex a, b;
+  a.Set(1, 40);
+  a.Set(2, 41);
+  b.Set(1, 40);
+  b.Set(3, 1u << 20);  // forces depth 21
+  b.Set(2, 41);
+  CHECK_FALSE(a == b);
+  b.Clear(3);
+  CHECK(a == b);
+  b.Set(2, 42);
+  CHECK(a != b);
+  BitSlicedIndex c, d;
+  c.Set(1, 40);
+  d.Set(1, 41);
+  CHECK(c != d);  // same persons, prefixes differ
+}
+
+TEST_CASE("serialization round-trips and rejects damage", "[storage][bsi]") {
+  std::mt19937_64 rng(7);
+  BitSlicedIndex bsi;
+  for (PersonId p = 0; p < 500; ++p) bsi.Set(p * 3, 1000 + rng() % 300);
+  ByteWriter w;
+  bsi.Serialize(w);
+  {
+    ByteReader r(w.data(), "bsi");
+    auto back = BitSlicedIndex::Deserialize(r);
+    REQUIRE(back.ok());
+    CHECK(r.done());
+    CHECK(*back == bsi);
+    CHECK(back->slice_count() == bsi.slice_count());
+  }
+  for (size_t n = 0; n < w.size(); ++n) {
+    ByteReader r(std::string_view(w.data()).substr(0, n), "bsi");
+    auto back = BitSlicedIndex::Deserialize(r);
+    CHECK_FALSE(back.ok());
+  }
+  SECTION("depth over 64") {
+    std::string bytes = w.data();
+    bytes[0] = 65;
+    ByteReader r(bytes, "bsi");
+    auto back = BitSlicedIndex::Deserialize(r);
+    REQUIRE_FALSE(back.ok());
+    CHECK(back.status().message().find("depth 65") != std::string::npos);
+  }
+  SECTION("prefix bits below depth") {
+    std::string bytes = w.data();
+    bytes[1] = 1;  // lowest prefix bit; depth is > 0 here
+    REQUIRE(bsi.slice_count() > 0);
+    ByteReader r(bytes, "bsi");
+    CHECK_FALSE(BitSlicedIndex::Deserialize(r).ok());
+  }
+  SECTION("slice with persons outside not_null") {
+    ByteWriter bad;
+    bad.PutU8(1);
+    bad.PutU64(0);
+    bad.PutBitmap(Bitmap::Of({1, 2}));
+    bad.PutBitmap(Bitmap::Of({2, 3}));
+    ByteReader r(bad.data(), "bsi");
+    auto back = BitSlicedIndex::Deserialize(r);
+    REQUIRE_FALSE(back.ok());
+    CHECK(back.status().message().find("slice 0") != std::string::npos);
+  }
+}
+
+TEST_CASE("memory accounting covers slices", "[storage][bsi]") {
+  BitSlicedIndex bsi;
+  for (PersonId p = 0; p < 10000; ++p) bsi.Set(p, 18 + p % 63);
+  CHECK(bsi.slice_count() == 7);
+  const size_t bytes = bsi.MemoryBytes();
+  CHECK(bytes > 7 * 1000);
+  bsi.Optimize();
+  CHECK(bsi.MemoryBytes() > 0);
+}

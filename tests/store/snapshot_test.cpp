@@ -1,0 +1,149 @@
+#include "audience/store/snapshot.h"
+
+#include <zlib.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "store/test_store_util.h"
+
+using namespace audience;
+using audience_test::Day;
+using audience_test::FullStore;
+using audience_test::MustApply;
+
+namespace {
+
+// A store exercising every feature the snapshot must carry.
+Store RichStore() {
+  Store store = FullStore();
+  WriteBatch b(Day(2026, 2, 1));
+  for (int i = 0; i < 300; ++i) {
+    ExternalId id = i % 3 == 0 ? ExternalId::Str("user-" + std::to_string(i)) : ExternalId::Int(i);
+    b.Tag(id, "interest", i % 2 ? "fashion" : "tech", {.source = i % 5 ? "import" : "crm"});
+    b.Tag(id, "power", i % 3 == 0 ? "high" : "low");
+    if (i % 4 == 0) b.Tag(id, "campaign", "spring");
+    if (i % 7 == 0) b.Tag(id, "interest", "flash", {.expires_at = Day(2026, 2, 2)});
+    b.SetAttribute(id, "age", Value::Int(18 + i % 60));
+    b.SetAttribute(id, "score", Value::Double(i * 0.25 - 20));
+    b.SetAttribute(id, "gender", Value::Enum(i % 2 ? "F" : "M"));
+    b.SetAttribute(id, "region", Value::Enum("r" + std::to_string(i % 9)));
+    b.SetAttribute(id, "registered_at", Value::Time(Day(2024, 1, 1) + absl::Hours(i * 13)));
+    if (i % 2) b.SetAttribute(id, "vip", Value::Bool(i % 3 == 0));
+    b.Purchase(id, Day(2025, 6, 1) + absl::Hours(i * 7), i * 1.5,
+               {{"category", i % 2 ? "skincare" : "shoes"}, {"channel", "app"}},
+               "order-" + std::to_string(i));
+    b.AddEvent(id, "visit", Day(2025, 7, 1) + absl::Minutes(i));
+  }
+  b.Link(ExternalId::Int(1), ExternalId::Int(2));
+  b.Link(ExternalId::Int(1), ExternalId::Str("wx-alias"));
+  b.Delete(ExternalId::Int(4));
+  MustApply(store, b);
+  store.Optimize();
+  return store;
+}
+
+std::string TempPath(const char* name) {
+  return (std::filesystem::temp_directory_path() / name).string();
+}
+
+// Rewrites the header checksum after a deliberate header edit.
+void FixHeaderCrc(std::string& bytes) {
+  uint32_t crc = static_cast<uint32_t>(
+      crc32(crc32(0L, Z_NULL, 0), reinterpret_cast<const Bytef*>(bytes.data()), 24));
+  std::memcpy(bytes.data() + 24, &crc, 4);
+}
+
+}  // namespace
+
+TEST_CASE("a snapshot round-trips the whole store", "[store][snapshot]") {
+  Store store = RichStore();
+  std::string path = TempPath("audience_roundtrip.aud");
+  REQUIRE(SaveSnapshot(store, path).ok());
+  auto back = OpenSnapshot(path);
+  INFO(back.status().message());
+  REQUIRE(back.ok());
+  CHECK(*back == store);
+  CHECK(back->version() == store.version());
+  absl::Time now = Day(2026, 2, 1);
+  CHECK(*back->CountTag("interest", "flash", now) == *store.CountTag("interest", "flash", now));
+  CHECK(back->GetProfile(ExternalId::Str("wx-alias"), now)->ids.size() == 3);
+  // The loaded store keeps working: writes and a second round trip.
+  WriteBatch more(Day(2026, 2, 3));
+  more.Purchase(ExternalId::Int(5), Day(2026, 2, 3), 1, {}, "order-5");  // duplicate id
+  more.Tag(ExternalId::Str("new"), "interest", "tech");
+  auto r = back->Apply(more);
+  REQUIRE(r.ok());
+  CHECK(r->duplicate_events == 1);
+  CHECK(EncodeSnapshot(*DecodeSnapshot(EncodeSnapshot(*back))) == EncodeSnapshot(*back));
+  std::filesystem::remove(path);
+}
+
+TEST_CASE("a deleted person is absent from the next snapshot", "[store][snapshot]") {
+  Store store = FullStore();
+  WriteBatch b(Day(2026, 1, 1));
+  b.Tag(ExternalId::Str("secret-person-42"), "interest", "privacy");
+  b.SetAttribute(ExternalId::Str("secret-person-42"), "region", Value::Enum("secret-region"));
+  b.Tag(ExternalId::Str("other"), "interest", "privacy");
+  MustApply(store, b);
+  CHECK(EncodeSnapshot(store).find("secret-person-42") != std::string::npos);
+  WriteBatch del(Day(2026, 1, 2));
+  del.Delete(ExternalId::Str("secret-person-42"));
+  MustApply(store, del);
+  std::string bytes = EncodeSnapshot(store);
+  CHECK(bytes.find("secret-person-42") == std::string::npos);
+  auto back = DecodeSnapshot(bytes);
+  REQUIRE(back.ok());
+  CHECK(back->person_count() == 1);
+  CHECK(*back->CountTag("interest", "privacy", Day(2026, 1, 2)) == 1);
+}
+
+TEST_CASE("damaged snapshots are rejected with a clear error", "[store][snapshot][errors]") {
+  std::string good = EncodeSnapshot(RichStore());
+  REQUIRE(DecodeSnapshot(good).ok());
+
+  SECTION("every truncation") {
+    for (size_t cut = 0; cut < good.size(); cut += std::max<size_t>(1, good.size() / 997)) {
+      auto r = DecodeSnapshot(std::string_view(good).substr(0, cut));
+      REQUIRE_FALSE(r.ok());
+    }
+  }
+  SECTION("a flipped bit anywhere") {
+    for (size_t i = 0; i < good.size(); i += std::max<size_t>(1, good.size() / 1500)) {
+      std::string bad = good;
+      bad[i] = static_cast<char>(bad[i] ^ (1 << (i % 8)));
+      auto r = DecodeSnapshot(bad);
+      INFO("byte " << i);
+      REQUIRE_FALSE(r.ok());
+    }
+  }
+  SECTION("messages name the problem") {
+    std::string bad = good;
+    bad[0] = 'X';
+    CHECK(DecodeSnapshot(bad).status().message() == "not an audience snapshot (bad magic number)");
+    bad = good;
+    bad[8] = 2;  // format version 2
+    FixHeaderCrc(bad);
+    auto r = DecodeSnapshot(bad);
+    CHECK(r.status().code() == absl::StatusCode::kFailedPrecondition);
+    CHECK(r.status().message() ==
+          "snapshot format version 2 is not supported (this build reads version 1)");
+    bad = good + "x";
+    CHECK(std::string(DecodeSnapshot(bad).status().message()).find("truncated?") !=
+          std::string::npos);
+    bad = good;
+    bad[bad.size() - 3] ^= 0x10;
+    CHECK(std::string(DecodeSnapshot(bad).status().message()).find("checksum mismatch") !=
+          std::string::npos);
+  }
+  SECTION("files") {
+    CHECK(OpenSnapshot(TempPath("audience_no_such_file.aud")).status().code() ==
+          absl::StatusCode::kNotFound);
+    std::string path = TempPath("audience_damaged.aud");
+    std::ofstream(path, std::ios::binary) << good.substr(0, good.size() / 2);
+    auto r = OpenSnapshot(path);
+    REQUIRE_FALSE(r.ok());
+    CHECK(std::string(r.status().message()).rfind(path, 0) == 0);
+    std::filesystem::remove(path);
+  }
+}
