@@ -81,7 +81,7 @@ TEST_CASE("a bad batch changes nothing and names every bad row", "[store][errors
   CHECK(msg.find("row 4: unknown dimension 'intrest'") != std::string::npos);
   CHECK(msg.find("row 5: event 'purchase' has no property 'colour'") != std::string::npos);
   CHECK(msg.find("row 6: cannot delete unknown id 'nobody'") != std::string::npos);
-  CHECK(msg.find("row 7: id: empty id") != std::string::npos);
+  CHECK(msg.find("row 7: id: external id must not be an empty string") != std::string::npos);
   CHECK(msg.find("row 8: ") != std::string::npos);
   CHECK(store.version() == version);
   CHECK(store.person_count() == 1);

@@ -17,19 +17,13 @@ AUDIENCE_BEGIN_NAMESPACE
 
 namespace store_internal {
 
-inline constexpr size_t kMaxExternalIdBytes = 256;
 inline constexpr size_t kMaxSourceBytes = 64;
 
+// The IdMap's own rule, with the operation's field named.
 inline absl::Status CheckExternalId(const ExternalId& id, std::string_view field) {
-  if (id.is_int()) return absl::OkStatus();
-  if (id.str_value().empty()) {
-    return absl::InvalidArgumentError(fmt::format("{}: empty id", field));
-  }
-  if (id.str_value().size() > kMaxExternalIdBytes) {
-    return absl::InvalidArgumentError(fmt::format("{}: id of {} bytes exceeds {}", field,
-                                                  id.str_value().size(), kMaxExternalIdBytes));
-  }
-  return absl::OkStatus();
+  absl::Status s = IdMap::ValidateId(id);
+  if (s.ok()) return s;
+  return absl::InvalidArgumentError(fmt::format("{}: {}", field, s.message()));
 }
 
 inline absl::Status CheckTagOptions(const TagOptions& options) {
