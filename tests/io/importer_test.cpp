@@ -215,3 +215,14 @@ TEST_CASE("Online Retail: 135,080 lines without a customer are reported", "[io][
   CHECK(r->errors[0].field == "CustomerID");
   CHECK(store.person_count() == 4372);
 }
+
+TEST_CASE("empty input and a bad header are reported", "[io][import][errors]") {
+  Store store = FullStore();
+  auto empty = ImportCsvText(store, "", ProfileSpec());
+  REQUIRE_FALSE(empty.ok());
+  CHECK(std::string(empty.status().message()) == "<text>: the file is empty");
+  auto header = ImportCsvText(store, "id,\"age\n", ProfileSpec());
+  REQUIRE_FALSE(header.ok());
+  CHECK(std::string(header.status().message()).find("cannot read the header") != std::string::npos);
+  CHECK(store.person_count() == 0);
+}

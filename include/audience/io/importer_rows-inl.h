@@ -196,9 +196,13 @@ AUDIENCE_FUNC absl::StatusOr<ImportReport> ImportCsv(Store& store, CsvReader& re
   ImportReport report;
   Errors errors{spec, report};
   AUDIENCE_ASSIGN_OR_RETURN(TimeFormat time_format, TimeFormat::Parse(spec.time_format));
-  CsvRecord rec;
-  // Read the first record up front so the header is known before planning.
-  absl::StatusOr<bool> first = reader.Next(&rec);
+  if (absl::Status header = reader.ReadHeader(); !header.ok()) {
+    return absl::InvalidArgumentError(
+        fmt::format("{}: cannot read the header: {}", source_name, header.message()));
+  }
+  if (spec.csv.has_header && reader.header().empty()) {
+    return absl::InvalidArgumentError(fmt::format("{}: the file is empty", source_name));
+  }
   Columns columns(reader, source_name);
   AUDIENCE_ASSIGN_OR_RETURN(Plan plan, MakePlan(store, columns, spec, source_name));
 
@@ -221,7 +225,9 @@ AUDIENCE_FUNC absl::StatusOr<ImportReport> ImportCsv(Store& store, CsvReader& re
     report.rows_skipped += bad_rows.size();
     chunk = std::move(kept);
   };
-  for (absl::StatusOr<bool> more = std::move(first);; more = reader.Next(&rec)) {
+  CsvRecord rec;
+  while (true) {
+    absl::StatusOr<bool> more = reader.Next(&rec);
     if (!more.ok()) {
       ++report.rows_read;
       ++report.rows_skipped;

@@ -42,8 +42,6 @@ inline bool IsFinite(absl::Time t) {
   return t != absl::InfiniteFuture() && t != absl::InfinitePast();
 }
 
-}  // namespace store_internal
-
 // Builds the EventInput for an event op; properties are mapped to the event
 // type's declared order. Shared by validation and application.
 inline absl::StatusOr<EventInput> MakeEventInput(const EventTypeSpec& spec,
@@ -68,6 +66,8 @@ inline absl::StatusOr<EventInput> MakeEventInput(const EventTypeSpec& spec,
   }
   return in;
 }
+
+}  // namespace store_internal
 
 AUDIENCE_FUNC std::vector<OpError> Store::CheckBatch(const WriteBatch& batch,
                                                     size_t max_errors, size_t* total) const {
@@ -142,7 +142,7 @@ AUDIENCE_FUNC std::vector<OpError> Store::CheckBatch(const WriteBatch& batch,
           s = absl::InvalidArgumentError(fmt::format("unknown event type '{}'", op.name));
           break;
         }
-        absl::StatusOr<EventInput> in = MakeEventInput(schema_.event_types()[*e], op, 0);
+        absl::StatusOr<EventInput> in = store_internal::MakeEventInput(schema_.event_types()[*e], op, 0);
         s = in.ok() ? events_[*e].Check(*in) : in.status();
         break;
       }
@@ -255,7 +255,7 @@ AUDIENCE_FUNC void Store::ApplyValidated(const WriteBatch& batch, ApplyResult* r
         break;
       case Kind::kEvent: {
         EventTypeId e = *schema_.EventTypeIdOf(op.name);
-        EventInput in = *MakeEventInput(schema_.event_types()[e], op, person(op.id));
+        EventInput in = *store_internal::MakeEventInput(schema_.event_types()[e], op, person(op.id));
         if (events_[e].Add(in)) {
           ++result->events_added;
         } else {
