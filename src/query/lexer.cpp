@@ -1,0 +1,3 @@
+// Compiled-mode definitions for audience/query/lexer.h.
+#include "audience/query/lexer.h"
+#include "audience/query/lexer-inl.h"
