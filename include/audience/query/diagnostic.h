@@ -30,6 +30,10 @@ enum class DiagnosticCode : uint16_t {
   kBadDuration = 104,
   kInvalidUtf8 = 105,
   kQueryTooLong = 106,
+  kUnexpectedToken = 200,
+  kTooDeep = 201,
+  kListTooLong = 202,
+  kTooManyErrors = 203,
 };
 
 struct Diagnostic {

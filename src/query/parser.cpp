@@ -1,0 +1,3 @@
+// Compiled-mode definitions for audience/query/parser.h.
+#include "audience/query/parser.h"
+#include "audience/query/parser-inl.h"
