@@ -60,12 +60,16 @@ class Parser {
   }
   void Unexpected(std::string_view expected) {
     const Token& t = Peek();
-    std::string got = t.kind == TokenKind::kEnd ? "end of query"
-                      : t.kind == TokenKind::kIdentifier || t.kind == TokenKind::kString ||
-                              t.kind == TokenKind::kInteger || t.kind == TokenKind::kDecimal ||
-                              t.kind == TokenKind::kDuration
-                          ? fmt::format("{} '{}'", TokenKindName(t.kind), t.text)
-                          : std::string(TokenKindName(t.kind));
+    std::string got;
+    switch (t.kind) {
+      case TokenKind::kEnd: got = "end of query"; break;
+      case TokenKind::kString: got = fmt::format("string {}", t.text); break;  // quoted already
+      case TokenKind::kIdentifier: case TokenKind::kInteger: case TokenKind::kDecimal:
+      case TokenKind::kDuration:
+        got = fmt::format("{} '{}'", TokenKindName(t.kind), t.text);
+        break;
+      default: got = std::string(TokenKindName(t.kind));
+    }
     Report(DiagnosticCode::kUnexpectedToken, t, fmt::format("unexpected {}; expected {}", got, expected));
   }
   // Skips to a token where parsing can resume.
