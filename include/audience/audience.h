@@ -21,6 +21,7 @@
 #include "audience/query/ast.h"
 #include "audience/query/lexer.h"
 #include "audience/query/parser.h"
+#include "audience/query/suggest.h"
 #include "audience/query/token.h"
 #include "audience/schema/schema.h"
 #include "audience/schema/schema_json.h"

@@ -1,0 +1,3 @@
+// Compiled-mode definitions for audience/query/suggest.h.
+#include "audience/query/suggest.h"
+#include "audience/query/suggest-inl.h"
