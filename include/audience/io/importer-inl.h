@@ -30,20 +30,13 @@ class Columns {
       return absl::InvalidArgumentError(fmt::format("{}: no column given for {}", source_, role));
     }
     if (reader_.header().empty()) {
-      size_t n = 0;
-      for (char c : name) {
-        if (c < '0' || c > '9' || n > 100000) {
-          return absl::InvalidArgumentError(fmt::format(
-              "{}: {} column '{}': a file without a header names columns 1, 2, ...", source_,
-              role, name));
-        }
-        n = n * 10 + static_cast<size_t>(c - '0');
+      absl::StatusOr<int64_t> n = ParseInt64(name);
+      if (!n.ok() || *n < 1 || *n > 100000) {
+        return absl::InvalidArgumentError(fmt::format(
+            "{}: {} column '{}': a file without a header names columns 1, 2, ...", source_, role,
+            name));
       }
-      if (n == 0) {
-        return absl::InvalidArgumentError(
-            fmt::format("{}: {} column numbers start at 1", source_, role));
-      }
-      return Col{n - 1, name};
+      return Col{static_cast<size_t>(*n - 1), name};
     }
     std::optional<size_t> i = reader_.ColumnIndex(name);
     if (!i) {

@@ -315,6 +315,23 @@ AUDIENCE_FUNC std::optional<AttributeType> ParseAttributeType(std::string_view n
   return std::nullopt;
 }
 
+namespace schema_internal {
+
+AUDIENCE_FUNC std::string KnownValues(const std::vector<std::string>& values, size_t max,
+                                      bool quoted, bool count_rest) {
+  std::string out;
+  for (size_t i = 0; i < values.size() && i < max; ++i) {
+    if (i > 0) out += ", ";
+    out += quoted ? fmt::format("'{}'", values[i]) : values[i];
+  }
+  if (values.size() > max) {
+    out += count_rest ? fmt::format(", ... ({} more)", values.size() - max) : ", ...";
+  }
+  return out;
+}
+
+}  // namespace schema_internal
+
 AUDIENCE_END_NAMESPACE
 
 #endif  // AUDIENCE_SCHEMA_SCHEMA_INL_H_

@@ -159,6 +159,10 @@ size_t FirstInvalidUtf8(std::string_view s);
 // s made safe to quote in an error message: cut after 64 bytes ("..."),
 // control characters and ill-formed UTF-8 bytes written as \xNN.
 std::string Shown(std::string_view s);
+// "a, b, c" (or "'a', 'b', 'c'" when quoted) for "known values: ..." messages,
+// at most `max` of them, then ", ... (N more)" — or ", ..." when !count_rest.
+std::string KnownValues(const std::vector<std::string>& values, size_t max, bool quoted,
+                        bool count_rest);
 }  // namespace schema_internal
 
 AUDIENCE_END_NAMESPACE

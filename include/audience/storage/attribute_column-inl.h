@@ -155,15 +155,9 @@ AUDIENCE_FUNC absl::Status AttributeColumn::Check(const Value& v) const {
         return Schema::ValidateValue(fmt::format("attribute '{}' value", name_), v.enum_value());
       }
       if (enum_codes_.contains(AbslView(v.enum_value()))) return absl::OkStatus();
-      std::string known;
-      for (size_t i = 0; i < enum_values_.size() && i < attribute_column_internal::kMaxListedValues;
-           ++i) {
-        known += fmt::format("{}'{}'", i == 0 ? "" : ", ", enum_values_[i]);
-      }
-      if (enum_values_.size() > attribute_column_internal::kMaxListedValues) {
-        known += fmt::format(", ... ({} more)",
-                             enum_values_.size() - attribute_column_internal::kMaxListedValues);
-      }
+      std::string known = schema_internal::KnownValues(
+          enum_values_, attribute_column_internal::kMaxListedValues, /*quoted=*/true,
+          /*count_rest=*/true);
       return absl::InvalidArgumentError(fmt::format(
           "attribute '{}' has no value '{}'; known values: {}", name_, v.enum_value(), known));
     }

@@ -32,11 +32,10 @@ AUDIENCE_FUNC std::optional<uint32_t> TagDimension::FindValue(std::string_view v
 AUDIENCE_FUNC absl::StatusOr<uint32_t> TagDimension::InternValue(std::string_view value) {
   if (std::optional<uint32_t> id = FindValue(value)) return *id;
   if (closed_) {
-    std::string known;
-    for (size_t i = 0; i < values_.size() && i < 20; ++i) {
-      known += (i == 0 ? "" : ", ") + values_[i].name;
-    }
-    if (values_.size() > 20) known += ", ...";
+    std::vector<std::string> names;  // 21 at most: enough to know there are more
+    for (size_t i = 0; i < values_.size() && i <= 20; ++i) names.push_back(values_[i].name);
+    std::string known =
+        schema_internal::KnownValues(names, 20, /*quoted=*/false, /*count_rest=*/false);
     return absl::InvalidArgumentError(fmt::format("dimension '{}' has no value '{}'; known values: {}",
                                                   name_, schema_internal::Shown(value), known));
   }
