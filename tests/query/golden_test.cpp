@@ -7,16 +7,22 @@
 //   ----
 //   <expected: the AST debug form, or the rendered diagnostics>
 //
+// Kinds: `parse` (the AST) and `bind` (the bound query's canonical text,
+// against tests/queries/schema.json at now = 2026-11-23T10:00:00Z with the
+// saved segments defined in SavedSegments() below).
+//
 // The expected text is compared exactly, so the files pin error messages,
-// positions and carets. Set AUDIENCE_GOLDEN_UPDATE=1 to print the actual
-// output of failing records for review.
+// positions and carets. Set AUDIENCE_GOLDEN_UPDATE=1 to rewrite the files
+// with the actual output (then review the change with git diff).
 #include <catch2/catch.hpp>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
+#include "audience/query/binder.h"
 #include "audience/query/parser.h"
+#include "audience/schema/schema_json.h"
 
 namespace {
 
@@ -65,13 +71,53 @@ std::vector<Record> ReadRecords(const std::filesystem::path& path) {
   return out;
 }
 
+const absl::btree_map<std::string, std::string>& SavedSegments() {
+  static const auto* segments = new absl::btree_map<std::string, std::string>{
+      {"young", "age < 30"},
+      {"young_fashion", "segment('young') AND interest:fashion"},
+      {"loop_a", "segment('loop_b') OR vip = true"},
+      {"loop_b", "segment('loop_a')"},
+      {"broken", "age > 'old'"},
+  };
+  return *segments;
+}
+
 std::string Run(const Record& r) {
-  if (r.kind == "parse") {
-    audience::ParseResult p = audience::Parse(r.query);
-    if (p.root == nullptr) return audience::RenderAll(p.diagnostics, r.query);
-    return audience::ToDebugString(*p.root) + "\n";
+  audience::ParseResult p = audience::Parse(r.query);
+  if (p.root == nullptr) return audience::RenderAll(p.diagnostics, r.query);
+  if (r.kind == "parse") return audience::ToDebugString(*p.root) + "\n";
+  if (r.kind == "bind") {
+    static const audience::Schema schema =
+        *audience::LoadSchemaFile(std::string(AUDIENCE_TEST_QUERIES_DIR) + "/schema.json");
+    audience::BindOptions options{.schema = &schema,
+                                  .now = absl::FromUnixSeconds(1795428000),  // 2026-11-23T10:00Z
+                                  .segments = &SavedSegments()};
+    audience::BindResult b = audience::Bind(*p.root, options);
+    if (!b.expr) return audience::RenderAll(b.diagnostics, r.query);
+    return audience::Describe(*b.expr, schema) + "\n";
   }
   return "unknown record kind '" + r.kind + "'\n";
+}
+
+// Rewrites `path` with each record's expected block replaced by `actual`
+// (records in file order), keeping comments and queries as they are.
+void Rewrite(const std::filesystem::path& path, const std::vector<std::string>& actual) {
+  std::ifstream in(path);
+  std::string out, text;
+  size_t record = 0;
+  bool in_expected = false;
+  while (std::getline(in, text)) {
+    if (in_expected) {
+      if (!text.empty()) continue;
+      in_expected = false;
+    }
+    out += text + "\n";
+    if (text == "----" && record < actual.size()) {
+      out += actual[record++];
+      in_expected = true;
+    }
+  }
+  std::ofstream(path) << out;
 }
 
 }  // namespace
@@ -86,15 +132,14 @@ TEST_CASE("query behaviour files", "[query][golden]") {
   REQUIRE_FALSE(files.empty());
   size_t records = 0;
   for (const auto& path : files) {
+    std::vector<std::string> outputs;
     for (const Record& r : ReadRecords(path)) {
       ++records;
-      std::string actual = Run(r);
+      outputs.push_back(Run(r));
       INFO(r.file << ":" << r.line << "\nquery:\n" << r.query);
-      if (actual != r.expected && std::getenv("AUDIENCE_GOLDEN_UPDATE") != nullptr) {
-        std::printf("%s:%d actual:\n%s\n", r.file.c_str(), r.line, actual.c_str());
-      }
-      CHECK(actual == r.expected);
+      CHECK(outputs.back() == r.expected);
     }
+    if (std::getenv("AUDIENCE_GOLDEN_UPDATE") != nullptr) Rewrite(path, outputs);
   }
   CHECK(records >= 10);
 }

@@ -34,6 +34,17 @@ enum class DiagnosticCode : uint16_t {
   kTooDeep = 201,
   kListTooLong = 202,
   kTooManyErrors = 203,
+  // Binder: names and values checked against the schema.
+  kUnknownName = 300,       // not a dimension, attribute or event type
+  kUnknownValue = 301,      // not in a closed dimension or enum
+  kTypeMismatch = 302,      // operand or operator does not fit the name
+  kUnknownFunction = 303,
+  kBadArgument = 304,       // missing, unknown, repeated or ill-typed argument
+  kUnknownSegment = 305,
+  kSegmentCycle = 306,
+  kBadTime = 307,           // unparseable date, out-of-range time arithmetic
+  kSegmentError = 308,      // a saved segment's own text does not compile
+  kQueryTooLarge = 309,     // too many predicates after expanding segments
 };
 
 struct Diagnostic {

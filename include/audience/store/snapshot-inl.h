@@ -32,6 +32,7 @@ inline constexpr uint32_t kMaxSections = 1024;
 
 enum SectionKind : uint32_t {
   kMeta = 1, kSchema = 2, kIds = 3, kTags = 4, kAttributes = 5, kEvents = 6,
+  kSegments = 7,  // written only when the store has saved segments
 };
 inline constexpr uint32_t kRequired[] = {kMeta, kSchema, kIds, kTags, kAttributes, kEvents};
 
@@ -87,6 +88,15 @@ AUDIENCE_FUNC std::string SnapshotCodec::Encode(const Store& store) {
     ByteWriter w;
     for (const EventIndex& e : store.events_) e.Serialize(w);
     sections.emplace_back(kEvents, w.Release());
+  }
+  if (!store.segments_.empty()) {
+    ByteWriter w;
+    w.PutU32(static_cast<uint32_t>(store.segments_.size()));
+    for (const auto& [name, text] : store.segments_) {
+      w.PutString(name);
+      w.PutString(text);
+    }
+    sections.emplace_back(kSegments, w.Release());
   }
 
   ByteWriter table;
@@ -168,7 +178,8 @@ AUDIENCE_FUNC absl::StatusOr<Store> SnapshotCodec::Decode(std::string_view bytes
     }
     std::string_view body = bytes.substr(offset, size);
     if (Crc32(body) != crc) return Damaged(fmt::format("section {} checksum mismatch", kind));
-    bool known = std::find(std::begin(kRequired), std::end(kRequired), kind) != std::end(kRequired);
+    bool known = kind == kSegments ||
+                 std::find(std::begin(kRequired), std::end(kRequired), kind) != std::end(kRequired);
     if (!known) {
       if (flags & kFlagOptional) continue;
       return Damaged(fmt::format("unknown required section kind {}", kind));
@@ -240,6 +251,24 @@ AUDIENCE_FUNC absl::StatusOr<Store> SnapshotCodec::Decode(std::string_view bytes
     store.events_.push_back(std::move(e));
   }
   AUDIENCE_RETURN_IF_ERROR(events.ExpectEnd());
+
+  if (auto it = found.find(kSegments); it != found.end()) {
+    ByteReader segments(it->second, "segments section");
+    AUDIENCE_ASSIGN_OR_RETURN(uint32_t n, segments.GetU32("segment count"));
+    AUDIENCE_RETURN_IF_ERROR(segments.CheckCount(n, 8, "segment count"));
+    const uint64_t version = store.version_;  // PutSegment bumps it
+    for (uint32_t i = 0; i < n; ++i) {
+      AUDIENCE_ASSIGN_OR_RETURN(std::string name, segments.GetString("segment name"));
+      AUDIENCE_ASSIGN_OR_RETURN(std::string text, segments.GetString("segment text"));
+      if (store.segments_.contains(name)) {
+        return segments.Corrupt("segment name", fmt::format("duplicate '{}'", name));
+      }
+      absl::Status put = store.PutSegment(name, text);
+      if (!put.ok()) return segments.Corrupt("segment", std::string(put.message()));
+    }
+    AUDIENCE_RETURN_IF_ERROR(segments.ExpectEnd());
+    store.version_ = version;
+  }
   return store;
 }
 

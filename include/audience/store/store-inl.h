@@ -64,6 +64,42 @@ AUDIENCE_FUNC size_t Store::CompactEvents(absl::Time horizon) {
   return removed;
 }
 
+AUDIENCE_FUNC absl::Status Store::PutSegment(std::string_view name, std::string_view text) {
+  AUDIENCE_RETURN_IF_ERROR(Schema::ValidateName("segment name", name));
+  if (text.size() > kMaxSegmentTextBytes) {
+    return absl::InvalidArgumentError(fmt::format(
+        "segment '{}': query text of {} bytes exceeds the limit of {}", name, text.size(),
+        kMaxSegmentTextBytes));
+  }
+  auto it = segments_.find(name);
+  if (it == segments_.end()) {
+    if (segments_.size() >= kMaxSegments) {
+      return absl::ResourceExhaustedError(
+          fmt::format("segment '{}': the store already holds {} segments", name, kMaxSegments));
+    }
+    segments_.emplace(std::string(name), std::string(text));
+  } else {
+    it->second = std::string(text);
+  }
+  ++version_;
+  return absl::OkStatus();
+}
+
+AUDIENCE_FUNC absl::Status Store::RemoveSegment(std::string_view name) {
+  auto it = segments_.find(name);
+  if (it == segments_.end()) {
+    return absl::NotFoundError(fmt::format("no saved segment '{}'", schema_internal::Shown(name)));
+  }
+  segments_.erase(it);
+  ++version_;
+  return absl::OkStatus();
+}
+
+AUDIENCE_FUNC const std::string* Store::FindSegment(std::string_view name) const {
+  auto it = segments_.find(name);
+  return it == segments_.end() ? nullptr : &it->second;
+}
+
 AUDIENCE_FUNC void Store::Optimize() {
   for (TagDimension& d : dimensions_) d.Optimize();
   for (AttributeColumn& a : attributes_) a.Optimize();
@@ -160,7 +196,7 @@ AUDIENCE_FUNC bool operator==(const Store& a, const Store& b) {
   return a.schema_ == b.schema_ && a.ids_ == b.ids_ &&
          a.sources_.names() == b.sources_.names() && a.dimensions_ == b.dimensions_ &&
          a.attributes_ == b.attributes_ && a.events_ == b.events_ &&
-         a.seq_ == b.seq_;
+         a.segments_ == b.segments_ && a.seq_ == b.seq_;
 }
 
 AUDIENCE_END_NAMESPACE

@@ -28,6 +28,7 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/container/btree_map.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -123,6 +124,21 @@ class Store {
   // Compresses bitmaps after bulk loads.
   void Optimize();
 
+  // Saved segments: a name and the text of a query, kept with the data (and
+  // in snapshots) so that queries can say segment('name'). The store checks
+  // only the name (the schema's name rule) and the size (at most
+  // kMaxSegmentTextBytes, at most kMaxSegments of them); the query layer's
+  // SaveSegment() checks that the text compiles and has no cycle before it
+  // calls PutSegment. Replacing a segment keeps its name; both bump version().
+  static constexpr size_t kMaxSegmentTextBytes = 64 * 1024;
+  static constexpr size_t kMaxSegments = 10000;
+  absl::Status PutSegment(std::string_view name, std::string_view text);
+  // NotFound naming the segment when there is none.
+  absl::Status RemoveSegment(std::string_view name);
+  // Name -> query text, in name order.
+  const absl::btree_map<std::string, std::string>& segments() const { return segments_; }
+  const std::string* FindSegment(std::string_view name) const;
+
   // ---- reads ----
   const Schema& schema() const { return schema_; }
   const IdMap& ids() const { return ids_; }
@@ -168,6 +184,7 @@ class Store {
   std::vector<TagDimension> dimensions_;
   std::vector<AttributeColumn> attributes_;
   std::vector<EventIndex> events_;
+  absl::btree_map<std::string, std::string> segments_;
   uint64_t version_ = 0;
   WriteSeq seq_ = 0;
 };

@@ -1,0 +1,2 @@
+#include "audience/query/binder.h"
+#include "audience/query/binder-inl.h"

@@ -1,0 +1,2 @@
+#include "audience/query/bound.h"
+#include "audience/query/bound-inl.h"
