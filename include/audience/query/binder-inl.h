@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "audience/base/strings.h"
 #include "audience/query/binder.h"
 #include "audience/query/binder_values-inl.h"
 #include "audience/query/suggest.h"
