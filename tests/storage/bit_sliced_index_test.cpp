@@ -76,15 +76,23 @@ void CheckAgainstOracle(const BitSlicedIndex& bsi, const Oracle& o, std::mt19937
   REQUIRE(bsi.not_null() == Bitmap::FromIds(ids));
   for (int q = 0; q < queries; ++q) {
     const uint64_t c = PickConstant(rng, o, base, span);
+    // A random scope: the restricted walk must equal the full answer & scope.
+    Bitmap within;
+    for (const auto& [p, k] : o) {
+      if (rng() % 3 == 0) within.Add(p);
+    }
+    within.Add(static_cast<uint32_t>(rng() % 100000));  // maybe outside the index
     for (CompareOp op : kAllOps) {
       INFO("op " << static_cast<int>(op) << " constant " << c);
       REQUIRE(bsi.Compare(op, c) == OracleCompare(o, op, c));
+      REQUIRE(bsi.Compare(op, c, &within) == (OracleCompare(o, op, c) & within));
     }
     uint64_t lo = PickConstant(rng, o, base, span);
     uint64_t hi = PickConstant(rng, o, base, span);
     if (rng() % 4 != 0 && lo > hi) std::swap(lo, hi);
     INFO("between " << lo << " and " << hi);
     REQUIRE(bsi.Between(lo, hi) == OracleBetween(o, lo, hi));
+    REQUIRE(bsi.Between(lo, hi, &within) == (OracleBetween(o, lo, hi) & within));
     REQUIRE(bsi.CountBetween(lo, hi) == OracleBetween(o, lo, hi).Cardinality());
   }
   if (o.empty()) {

@@ -79,6 +79,26 @@ TEST_CASE("a snapshot round-trips the whole store", "[store][snapshot]") {
   std::filesystem::remove(path);
 }
 
+TEST_CASE("saved segments travel in the snapshot", "[store][snapshot]") {
+  Store store = FullStore();
+  // Without segments there is no segments section (older readers open it).
+  const size_t plain = EncodeSnapshot(store).size();
+  REQUIRE(store.PutSegment("young", "age < 30").ok());
+  REQUIRE(store.PutSegment("fans", "interest:fashion AND segment('young')").ok());
+  const uint64_t version = store.version();
+  std::string bytes = EncodeSnapshot(store);
+  CHECK(bytes.size() > plain);
+  absl::StatusOr<Store> back = DecodeSnapshot(bytes);
+  REQUIRE(back.ok());
+  CHECK(*back == store);
+  CHECK(back->version() == version);
+  CHECK(*back->FindSegment("fans") == "interest:fashion AND segment('young')");
+  REQUIRE(back->RemoveSegment("young").ok());
+  CHECK(back->RemoveSegment("young").code() == absl::StatusCode::kNotFound);
+  CHECK_FALSE(store.PutSegment("Bad", "x").ok());
+  CHECK_FALSE(store.PutSegment("big", std::string(Store::kMaxSegmentTextBytes + 1, 'x')).ok());
+}
+
 TEST_CASE("a deleted person is absent from the next snapshot", "[store][snapshot]") {
   Store store = FullStore();
   WriteBatch b(Day(2026, 1, 1));

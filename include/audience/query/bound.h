@@ -119,6 +119,13 @@ bool CompareHolds(CompareOp op, const T& lhs, const T& rhs) {
   return false;
 }
 
+// Whether a person with no matching event satisfies `e` (count and sum are
+// then 0; first and last never match).
+inline bool EventHoldsWithoutEvents(const EventPredicate& e) {
+  if (e.measure == EventMeasure::kFirst || e.measure == EventMeasure::kLast) return false;
+  return CompareHolds(e.op, 0.0, e.number);
+}
+
 AUDIENCE_END_NAMESPACE
 
 #ifdef AUDIENCE_HEADER_ONLY

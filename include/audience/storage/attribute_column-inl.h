@@ -334,45 +334,52 @@ AUDIENCE_FUNC absl::Status AttributeColumn::CheckOperand(CompareOp op, const Val
   return Check(v);
 }
 
-AUDIENCE_FUNC Bitmap AttributeColumn::CompareChecked(CompareOp op, const Value& v) const {
+AUDIENCE_FUNC Bitmap AttributeColumn::CompareChecked(CompareOp op, const Value& v,
+                                                    const Bitmap* within) const {
   using namespace attribute_column_internal;
+  auto scoped = [within](Bitmap b) {
+    if (within != nullptr) b &= *within;
+    return b;
+  };
   switch (type_) {
-    case AttributeType::kInt64: return index_.Compare(op, IntKey(v.int_value()));
-    case AttributeType::kDouble: return index_.Compare(op, DoubleKey(NormalisedDouble(v)));
+    case AttributeType::kInt64: return index_.Compare(op, IntKey(v.int_value()), within);
+    case AttributeType::kDouble:
+      return index_.Compare(op, DoubleKey(NormalisedDouble(v)), within);
     case AttributeType::kTimestamp: {
       const int64_t s = absl::ToUnixSeconds(v.time_value());
-      if (!FractionalSecond(v.time_value(), s)) return index_.Compare(op, IntKey(s));
+      if (!FractionalSecond(v.time_value(), s)) return index_.Compare(op, IntKey(s), within);
       // Stored whole seconds never equal the constant; s < t  <=>  s <= floor(t).
       switch (op) {
         case CompareOp::kEq: return Bitmap();
-        case CompareOp::kNe: return index_.not_null();
+        case CompareOp::kNe: return scoped(index_.not_null());
         case CompareOp::kLt:
-        case CompareOp::kLe: return index_.Compare(CompareOp::kLe, IntKey(s));
+        case CompareOp::kLe: return index_.Compare(CompareOp::kLe, IntKey(s), within);
         case CompareOp::kGt:
-        case CompareOp::kGe: return index_.Compare(CompareOp::kGt, IntKey(s));
+        case CompareOp::kGe: return index_.Compare(CompareOp::kGt, IntKey(s), within);
       }
       return Bitmap();
     }
     case AttributeType::kEnum: {
       const Bitmap* members = EnumMembers(v.enum_value());
-      if (op == CompareOp::kEq) return members != nullptr ? *members : Bitmap();
-      return members != nullptr ? not_null_ - *members : not_null_;
+      if (op == CompareOp::kEq) return members != nullptr ? scoped(*members) : Bitmap();
+      return scoped(members != nullptr ? not_null_ - *members : not_null_);
     }
     case AttributeType::kBool: {
       const bool want = v.bool_value() == (op == CompareOp::kEq);
-      return want ? trues_ : not_null_ - trues_;
+      return scoped(want ? trues_ : not_null_ - trues_);
     }
   }
   return Bitmap();
 }
 
-AUDIENCE_FUNC absl::StatusOr<Bitmap> AttributeColumn::Compare(CompareOp op, const Value& v) const {
+AUDIENCE_FUNC absl::StatusOr<Bitmap> AttributeColumn::Compare(CompareOp op, const Value& v,
+                                                              const Bitmap* within) const {
   AUDIENCE_RETURN_IF_ERROR(CheckOperand(op, v));
-  return CompareChecked(op, v);
+  return CompareChecked(op, v, within);
 }
 
-AUDIENCE_FUNC absl::StatusOr<Bitmap> AttributeColumn::Between(const Value& lo,
-                                                              const Value& hi) const {
+AUDIENCE_FUNC absl::StatusOr<Bitmap> AttributeColumn::Between(const Value& lo, const Value& hi,
+                                                              const Bitmap* within) const {
   using namespace attribute_column_internal;
   if (!numeric()) {
     return absl::InvalidArgumentError(
@@ -383,9 +390,10 @@ AUDIENCE_FUNC absl::StatusOr<Bitmap> AttributeColumn::Between(const Value& lo,
   AUDIENCE_RETURN_IF_ERROR(CheckOperand(CompareOp::kLe, hi));
   switch (type_) {
     case AttributeType::kInt64:
-      return index_.Between(IntKey(lo.int_value()), IntKey(hi.int_value()));
+      return index_.Between(IntKey(lo.int_value()), IntKey(hi.int_value()), within);
     case AttributeType::kDouble:
-      return index_.Between(DoubleKey(NormalisedDouble(lo)), DoubleKey(NormalisedDouble(hi)));
+      return index_.Between(DoubleKey(NormalisedDouble(lo)), DoubleKey(NormalisedDouble(hi)),
+                            within);
     default: {
       // Whole seconds in [ceil(lo), floor(hi)].
       int64_t lo_s = absl::ToUnixSeconds(lo.time_value());
@@ -395,12 +403,13 @@ AUDIENCE_FUNC absl::StatusOr<Bitmap> AttributeColumn::Between(const Value& lo,
       }
       const int64_t hi_s = absl::ToUnixSeconds(hi.time_value());
       if (lo_s > hi_s) return Bitmap();
-      return index_.Between(IntKey(lo_s), IntKey(hi_s));
+      return index_.Between(IntKey(lo_s), IntKey(hi_s), within);
     }
   }
 }
 
-AUDIENCE_FUNC absl::StatusOr<Bitmap> AttributeColumn::In(absl::Span<const Value> values) const {
+AUDIENCE_FUNC absl::StatusOr<Bitmap> AttributeColumn::In(absl::Span<const Value> values,
+                                                         const Bitmap* within) const {
   std::vector<Bitmap> parts;
   std::vector<const Bitmap*> inputs;
   parts.reserve(values.size());
@@ -409,11 +418,13 @@ AUDIENCE_FUNC absl::StatusOr<Bitmap> AttributeColumn::In(absl::Span<const Value>
     if (type_ == AttributeType::kEnum) {
       inputs.push_back(EnumMembers(v.enum_value()));  // null (unknown) is skipped
     } else {
-      parts.push_back(CompareChecked(CompareOp::kEq, v));
+      parts.push_back(CompareChecked(CompareOp::kEq, v, within));
       inputs.push_back(&parts.back());
     }
   }
-  return Bitmap::OrMany(inputs);
+  Bitmap out = Bitmap::OrMany(inputs);
+  if (within != nullptr && type_ == AttributeType::kEnum) out &= *within;
+  return out;
 }
 
 AUDIENCE_FUNC Bitmap AttributeColumn::ScanCompare(CompareOp op, const Value& v) const {

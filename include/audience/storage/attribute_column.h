@@ -89,11 +89,15 @@ class AttributeColumn {
   // Persons whose value satisfies `value OP v` (never persons without a
   // value). InvalidArgument when v is null (use NotNull() for IS NULL),
   // fails Check, or `op` is not kEq/kNe on a kEnum/kBool column.
-  absl::StatusOr<Bitmap> Compare(CompareOp op, const Value& v) const;
+  // With `within`, the answer is restricted to those persons, and the range
+  // index only works on them (cheap for a small scope).
+  absl::StatusOr<Bitmap> Compare(CompareOp op, const Value& v,
+                                 const Bitmap* within = nullptr) const;
   // lo <= value <= hi; empty when lo > hi. Not for kEnum/kBool.
-  absl::StatusOr<Bitmap> Between(const Value& lo, const Value& hi) const;
+  absl::StatusOr<Bitmap> Between(const Value& lo, const Value& hi,
+                                 const Bitmap* within = nullptr) const;
   // value equal to any of `values`; empty list -> empty result.
-  absl::StatusOr<Bitmap> In(absl::Span<const Value> values) const;
+  absl::StatusOr<Bitmap> In(absl::Span<const Value> values, const Bitmap* within = nullptr) const;
   // The same answer as Compare computed by a plain scan of the dense values:
   // the test oracle and benchmark baseline. Empty when Compare would fail.
   Bitmap ScanCompare(CompareOp op, const Value& v) const;
@@ -151,7 +155,7 @@ class AttributeColumn {
   // The checks Compare applies to its operand.
   absl::Status CheckOperand(CompareOp op, const Value& v) const;
   // Compare after CheckOperand passed.
-  Bitmap CompareChecked(CompareOp op, const Value& v) const;
+  Bitmap CompareChecked(CompareOp op, const Value& v, const Bitmap* within) const;
   uint32_t InternEnum(const std::string& value);
 
   std::string name_;

@@ -136,9 +136,13 @@ AUDIENCE_FUNC Bitmap BitSlicedIndex::Walk(Bitmap eq, CompareOp op, uint64_t cons
   return acc;
 }
 
-AUDIENCE_FUNC Bitmap BitSlicedIndex::Compare(CompareOp op, uint64_t constant) const {
+AUDIENCE_FUNC Bitmap BitSlicedIndex::Compare(CompareOp op, uint64_t constant,
+                                            const Bitmap* within) const {
   using bit_sliced_index_internal::Bit;
   if (not_null_.IsEmpty()) return Bitmap();
+  Bitmap scoped;
+  if (within != nullptr) scoped = not_null_ & *within;
+  const Bitmap& base = within != nullptr ? scoped : not_null_;
   const size_t depth = slices_.size();
   const uint64_t high = constant & bit_sliced_index_internal::HighMask(depth);
   if (high != prefix_) {
@@ -147,15 +151,15 @@ AUDIENCE_FUNC Bitmap BitSlicedIndex::Compare(CompareOp op, uint64_t constant) co
     const bool all_less = high > prefix_;
     switch (op) {
       case CompareOp::kEq: return Bitmap();
-      case CompareOp::kNe: return not_null_;
+      case CompareOp::kNe: return base;
       case CompareOp::kLt:
-      case CompareOp::kLe: return all_less ? not_null_ : Bitmap();
+      case CompareOp::kLe: return all_less ? base : Bitmap();
       case CompareOp::kGt:
-      case CompareOp::kGe: return all_less ? Bitmap() : not_null_;
+      case CompareOp::kGe: return all_less ? Bitmap() : base;
     }
   }
   if (op == CompareOp::kEq || op == CompareOp::kNe) {
-    Bitmap eq = not_null_;
+    Bitmap eq = base;
     for (size_t i = depth; i-- > 0 && !eq.IsEmpty();) {
       if (Bit(constant, i)) {
         eq &= slices_[i];
@@ -163,12 +167,13 @@ AUDIENCE_FUNC Bitmap BitSlicedIndex::Compare(CompareOp op, uint64_t constant) co
         eq -= slices_[i];
       }
     }
-    return op == CompareOp::kEq ? eq : not_null_ - eq;
+    return op == CompareOp::kEq ? eq : base - eq;
   }
-  return Walk(not_null_, op, constant, depth);
+  return Walk(base, op, constant, depth);
 }
 
-AUDIENCE_FUNC Bitmap BitSlicedIndex::Between(uint64_t lo, uint64_t hi) const {
+AUDIENCE_FUNC Bitmap BitSlicedIndex::Between(uint64_t lo, uint64_t hi,
+                                            const Bitmap* within) const {
   using bit_sliced_index_internal::Bit;
   using bit_sliced_index_internal::HighMask;
   if (lo > hi || not_null_.IsEmpty()) return Bitmap();
@@ -181,7 +186,7 @@ AUDIENCE_FUNC Bitmap BitSlicedIndex::Between(uint64_t lo, uint64_t hi) const {
   // Shared leading bits of lo and hi narrow a single `eq`; at the first bit
   // where they differ (lo 0, hi 1) the candidates split into those with the
   // bit set (already > lo; check <= hi below) and clear (check >= lo).
-  Bitmap eq = not_null_;
+  Bitmap eq = within != nullptr ? not_null_ & *within : not_null_;
   size_t i = depth;
   for (; i > 0 && Bit(lo, i - 1) == Bit(hi, i - 1); --i) {
     if (Bit(lo, i - 1)) {

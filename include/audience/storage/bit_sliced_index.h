@@ -74,10 +74,12 @@ class BitSlicedIndex {
   bool empty() const { return not_null_.IsEmpty(); }
 
   // Persons whose key satisfies `key OP constant`; only persons with a key
-  // can match (kNe does not include persons without one).
-  Bitmap Compare(CompareOp op, uint64_t constant) const;
-  // Persons with lo <= key <= hi; empty when lo > hi.
-  Bitmap Between(uint64_t lo, uint64_t hi) const;
+  // can match (kNe does not include persons without one). With `within`,
+  // only persons in it are considered: the walk starts from not_null() &
+  // *within, so a small scope makes every slice operation cheap.
+  Bitmap Compare(CompareOp op, uint64_t constant, const Bitmap* within = nullptr) const;
+  // Persons with lo <= key <= hi; empty when lo > hi. `within` as above.
+  Bitmap Between(uint64_t lo, uint64_t hi, const Bitmap* within = nullptr) const;
   uint64_t CountCompare(CompareOp op, uint64_t constant) const;
   uint64_t CountBetween(uint64_t lo, uint64_t hi) const;
 

@@ -63,6 +63,7 @@
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/types/span.h"
 #include "audience/base/byte_io.h"
 #include "audience/base/config.h"
 #include "audience/base/types.h"
@@ -112,8 +113,21 @@ struct WindowStats {
   friend bool operator==(const WindowStats&, const WindowStats&) = default;
 };
 
+// One stored point of a person's timeline: a single event, or after
+// compaction all the events of one person, day and property values.
+struct EventPoint {
+  UnixSeconds time = 0;
+  uint32_t count = 0;      // events the point stands for (1 unless compacted)
+  double amount = 0;       // their amount sum
+  double max_amount = 0;   // their largest amount
+  // One value id per property (PropertyValueName), or EventIndex::kNoValue.
+  absl::Span<const uint32_t> values{};
+};
+
 class EventIndex {
  public:
+  // Value id of a property an event did not carry.
+  static constexpr uint32_t kNoValue = UINT32_MAX;
   static constexpr size_t kMaxEventIdBytes = 128;
   // |time| beyond this (about year 5138 either way) is refused by Check.
   static constexpr UnixSeconds kMaxAbsTime = UnixSeconds{100'000'000'000};
@@ -148,14 +162,20 @@ class EventIndex {
     return property < props_.size() ? props_[property].names.size() : 0;
   }
 
-  // People with >= 1 matching event.
-  Bitmap DidInWindow(const WindowFilter& f) const;
+  // Calls f(const EventPoint&) for each point of `person`, oldest first (for
+  // export and test oracles; queries use the windowed reads below).
+  template <typename F>
+  void ForEachPoint(PersonId person, F&& f) const;
+
+  // People with >= 1 matching event; only those in `within` when given
+  // (the timelines of people outside it are never read).
+  Bitmap DidInWindow(const WindowFilter& f, const Bitmap* within = nullptr) const;
   // People with >= 1 matching event whose stats satisfy pred(const
   // WindowStats&) -> bool. Only candidates are visited, so "0 times" must be
   // asked as (universe - DidInWindow), e.g. at-most-K = universe minus
   // SelectInWindow(count > K).
   template <typename Pred>
-  Bitmap SelectInWindow(const WindowFilter& f, Pred pred) const;
+  Bitmap SelectInWindow(const WindowFilter& f, Pred pred, const Bitmap* within = nullptr) const;
   // O(log n + in-window points of the person).
   WindowStats StatsInWindow(PersonId person, const WindowFilter& f) const;
 
@@ -182,7 +202,7 @@ class EventIndex {
   friend bool operator==(const EventIndex& a, const EventIndex& b);
 
  private:
-  static constexpr uint32_t kAbsent = UINT32_MAX;  // value id of an absent property
+  static constexpr uint32_t kAbsent = kNoValue;
   using DayMap = absl::btree_map<int32_t, Bitmap>;
   struct Point {
     UnixSeconds time = 0;
@@ -234,10 +254,25 @@ class EventIndex {
   uint64_t event_count_ = 0;
 };
 
+template <typename F>
+void EventIndex::ForEachPoint(PersonId person, F&& f) const {
+  auto it = people_.find(person);
+  if (it == people_.end()) return;
+  const PersonEvents& pe = it->second;
+  const size_t n = props_.size();
+  for (size_t i = 0; i < pe.points.size(); ++i) {
+    const Point& p = pe.points[i];
+    f(EventPoint{.time = p.time, .count = p.count, .amount = p.amount,
+                 .max_amount = p.max_amount,
+                 .values = absl::Span<const uint32_t>(pe.values.data() + i * n, n)});
+  }
+}
+
 template <typename Pred>
-Bitmap EventIndex::SelectInWindow(const WindowFilter& f, Pred pred) const {
+Bitmap EventIndex::SelectInWindow(const WindowFilter& f, Pred pred, const Bitmap* within) const {
   Candidates c = FindCandidates(f);
   c.sure |= c.check;
+  if (within != nullptr) c.sure &= *within;
   std::vector<PersonId> out;
   ForEachStats(c.sure, f, [&](PersonId p, const WindowStats& s) {
     if (pred(s)) out.push_back(p);

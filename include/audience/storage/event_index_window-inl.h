@@ -153,8 +153,12 @@ AUDIENCE_FUNC EventIndex::Candidates EventIndex::FindCandidates(const WindowFilt
   return c;
 }
 
-AUDIENCE_FUNC Bitmap EventIndex::DidInWindow(const WindowFilter& f) const {
+AUDIENCE_FUNC Bitmap EventIndex::DidInWindow(const WindowFilter& f, const Bitmap* within) const {
   Candidates c = FindCandidates(f);
+  if (within != nullptr) {
+    c.sure &= *within;
+    c.check &= *within;
+  }
   std::vector<PersonId> confirmed;
   ForEachStats(c.check, f, [&](PersonId p, const WindowStats&) { confirmed.push_back(p); });
   if (!confirmed.empty()) c.sure |= Bitmap::FromIds(confirmed);

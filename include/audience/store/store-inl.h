@@ -71,7 +71,7 @@ AUDIENCE_FUNC absl::Status Store::PutSegment(std::string_view name, std::string_
         "segment '{}': query text of {} bytes exceeds the limit of {}", name, text.size(),
         kMaxSegmentTextBytes));
   }
-  auto it = segments_.find(name);
+  auto it = segments_.find(AbslView(name));
   if (it == segments_.end()) {
     if (segments_.size() >= kMaxSegments) {
       return absl::ResourceExhaustedError(
@@ -86,7 +86,7 @@ AUDIENCE_FUNC absl::Status Store::PutSegment(std::string_view name, std::string_
 }
 
 AUDIENCE_FUNC absl::Status Store::RemoveSegment(std::string_view name) {
-  auto it = segments_.find(name);
+  auto it = segments_.find(AbslView(name));
   if (it == segments_.end()) {
     return absl::NotFoundError(fmt::format("no saved segment '{}'", schema_internal::Shown(name)));
   }
@@ -96,7 +96,7 @@ AUDIENCE_FUNC absl::Status Store::RemoveSegment(std::string_view name) {
 }
 
 AUDIENCE_FUNC const std::string* Store::FindSegment(std::string_view name) const {
-  auto it = segments_.find(name);
+  auto it = segments_.find(AbslView(name));
   return it == segments_.end() ? nullptr : &it->second;
 }
 

@@ -1,0 +1,2 @@
+#include "audience/query/executor.h"
+#include "audience/query/executor-inl.h"

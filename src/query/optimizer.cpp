@@ -1,0 +1,2 @@
+#include "audience/query/optimizer.h"
+#include "audience/query/optimizer-inl.h"

@@ -1,0 +1,2 @@
+#include "audience/query/plan.h"
+#include "audience/query/plan-inl.h"

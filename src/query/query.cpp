@@ -1,0 +1,2 @@
+#include "audience/query/query.h"
+#include "audience/query/query-inl.h"

@@ -1,0 +1,2 @@
+#include "audience/query/segment.h"
+#include "audience/query/segment-inl.h"

@@ -1,0 +1,3 @@
+// Compiled-mode definitions for audience/sql/export.h.
+#include "audience/sql/export.h"
+#include "audience/sql/export-inl.h"
