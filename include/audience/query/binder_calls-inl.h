@@ -196,6 +196,9 @@ inline std::optional<BoundExpr> Binder::BindAny(const Node& n) {
     ok = ok && c.has_value();
   }
   if (!ok) return std::nullopt;
+  // With no conditions, any(0) is everyone and any(n > 0) nobody (the
+  // canonical text of those two constants).
+  if (e.children.empty()) return Make(e.count == 0 ? K::kAll : K::kNone, n.pos);
   return e;
 }
 

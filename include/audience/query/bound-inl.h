@@ -32,6 +32,7 @@ inline std::string Quote(std::string_view s) {
 
 // A decimal the lexer reads back to exactly `v` (no exponent form).
 inline std::string Decimal(double v) {
+  if (v == 0) v = 0;  // -0 prints as 0: equal expressions give equal text
   std::string s = fmt::format("{}", v);
   if (s.find_first_of("eE") == std::string::npos) return s;
   s = fmt::format("{:.400f}", v);

@@ -122,8 +122,9 @@ inline ColumnTypes TypesOf(SqlDialect dialect) {
 }
 
 // One CREATE TABLE; `columns` are (name, type, nullable).
-inline std::string CreateTable(std::string_view table,
-                               const std::vector<std::tuple<std::string, std::string_view, bool>>& columns,
+using ColumnList = std::vector<std::tuple<std::string, std::string_view, bool>>;
+
+inline std::string CreateTable(std::string_view table, const ColumnList& columns,
                                SqlDialect dialect, std::string_view clickhouse_order,
                                bool primary_key_first) {
   const bool ch = dialect == SqlDialect::kClickHouse;
@@ -163,7 +164,7 @@ AUDIENCE_FUNC std::vector<std::string> SqlPropertyNames(const Schema& schema) {
 AUDIENCE_FUNC std::string CreateTablesSql(const Schema& schema, SqlDialect dialect) {
   using sql_internal::CreateTable;
   const sql_internal::ColumnTypes t = sql_internal::TypesOf(dialect);
-  std::vector<std::tuple<std::string, std::string_view, bool>> cols = {
+  sql_internal::ColumnList cols = {
       {"person_id", t.int64, false}, {"external_id", t.text, false}};
   for (const AttributeSpec& a : schema.attributes()) {
     std::string_view type = t.int64;
@@ -228,6 +229,7 @@ AUDIENCE_FUNC absl::Status ExportCsv(const Store& store, const std::string& dir,
     segments.emplace_back(&name, std::move(*bound.expr));
   }
 
+  if (dir.empty()) return absl::InvalidArgumentError("export directory: empty path");
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) return sql_internal::IoError(ec.value(), "create directory", dir);

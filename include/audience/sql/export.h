@@ -64,8 +64,9 @@ std::string CsvField(std::string_view field);
 // ToUnixSeconds(now).
 // Errors: a saved segment that does not parse or bind is InvalidArgument
 // naming the segment with the first diagnostic (checked before any file is
-// written); a directory or file that cannot be created or written keeps its
-// errno code and names the path. Files written before an I/O error stay.
+// written); an empty `dir` is InvalidArgument; a directory or file that
+// cannot be created or written keeps its errno code and names the path.
+// Files written before an I/O error stay.
 // Cost: one pass over the live people, their tags and event points; memory
 // stays small (output is streamed through a 1 MiB buffer).
 absl::Status ExportCsv(const Store& store, const std::string& dir, absl::Time now);

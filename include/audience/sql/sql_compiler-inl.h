@@ -263,7 +263,9 @@ AUDIENCE_FUNC std::string CompileCondition(const BoundExpr& e, const Schema& sch
     case K::kAnd:
     case K::kOr: {
       std::vector<std::string> parts;
-      for (const BoundExpr& c : e.children) parts.push_back(CompileCondition(c, schema, dialect, now));
+      for (const BoundExpr& c : e.children) {
+        parts.push_back(CompileCondition(c, schema, dialect, now));
+      }
       return e.kind == K::kAnd ? sql_internal::JoinParts(parts, " AND ", "1=1")
                                : sql_internal::JoinParts(parts, " OR ", "1=0");
     }
