@@ -245,6 +245,10 @@ namespace {
 
 bool ContainsKind(const BoundExpr& e, K kind) {
   if (e.kind == kind) return true;
+  // any(n) without conditions binds to the constant kAll (n = 0) or kNone.
+  if (e.kind == K::kAtLeast && e.children.empty()) {
+    return kind == (e.count == 0 ? K::kAll : K::kNone);
+  }
   return std::any_of(e.children.begin(), e.children.end(),
                      [&](const BoundExpr& c) { return ContainsKind(c, kind); });
 }
@@ -432,8 +436,8 @@ TEST_CASE("Generated expressions round-trip through Describe, Parse and Bind", "
       std::string text = audience::Describe(e, w.store.schema());
       audience::BindResult r = BindText(w.store, text, w.now);
       bool ok = r.expr.has_value() && audience::Describe(*r.expr, w.store.schema()) == text;
-      // kAll / kNone print as any(0) / any(1), which bind to kAtLeast: the
-      // same people, a different node.
+      // kAll / kNone print as any(0) / any(1), and any() without conditions
+      // binds to kAll / kNone: the same people, maybe a different node.
       bool all_none = ContainsKind(e, K::kAll) || ContainsKind(e, K::kNone);
       if (ok && !all_none) ok = *r.expr == e;
       if (ok && all_none) {

@@ -24,10 +24,15 @@
 #include "audience/query/parser.h"
 #include "audience/sql/export.h"
 #include "audience/store/store.h"
+#include "sql/sqlite_db.h"
 
 namespace {
 
 using namespace audience;  // NOLINT(build/namespaces)
+using audience_test::Db;
+using audience_test::Exec;
+using audience_test::LoadCsv;
+using audience_test::Run;
 
 // 2026-11-23T10:00:00Z
 const absl::Time kNow = absl::FromCivil(absl::CivilSecond(2026, 11, 23, 10, 0, 0),
@@ -129,90 +134,6 @@ Store MakeStore() {
   REQUIRE(store->PutSegment("fashion_30", "interest:fashion AND age >= 30").ok());
   REQUIRE(store->PutSegment("quiet", "NOT did(purchase)\n AND NOT did(visit)").ok());
   return std::move(*store);
-}
-
-struct DbCloser {
-  void operator()(sqlite3* db) const { sqlite3_close(db); }
-};
-using Db = std::unique_ptr<sqlite3, DbCloser>;
-
-void Exec(sqlite3* db, const std::string& sql) {
-  char* err = nullptr;
-  int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
-  INFO(sql << "\n" << (err != nullptr ? err : ""));
-  sqlite3_free(err);
-  REQUIRE(rc == SQLITE_OK);
-}
-
-// Loads `file` into `table`, binding by the column's declared type; an
-// empty field is NULL. Returns the number of rows.
-int LoadCsv(sqlite3* db, const std::string& table, const std::filesystem::path& file) {
-  absl::StatusOr<std::unique_ptr<CsvReader>> reader = CsvReader::OpenFile(file.string());
-  REQUIRE(reader.ok());
-  REQUIRE((*reader)->ReadHeader().ok());
-  const std::vector<std::string> header = (*reader)->header();
-  std::vector<std::string> types;
-  std::string cols, marks;
-  for (const std::string& h : header) {
-    sqlite3_stmt* info = nullptr;
-    REQUIRE(sqlite3_prepare_v2(db, fmt::format("SELECT type FROM pragma_table_info('{}') WHERE "
-                                               "name = ?", table).c_str(), -1, &info,
-                               nullptr) == SQLITE_OK);
-    sqlite3_bind_text(info, 1, h.c_str(), -1, SQLITE_TRANSIENT);
-    INFO("column " << h << " of " << table);
-    REQUIRE(sqlite3_step(info) == SQLITE_ROW);
-    types.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(info, 0)));
-    sqlite3_finalize(info);
-    cols += (cols.empty() ? "" : ", ") + SqlIdentifier(h);
-    marks += marks.empty() ? "?" : ", ?";
-  }
-  sqlite3_stmt* insert = nullptr;
-  const std::string sql = fmt::format("INSERT INTO {} ({}) VALUES ({})", table, cols, marks);
-  REQUIRE(sqlite3_prepare_v2(db, sql.c_str(), -1, &insert, nullptr) == SQLITE_OK);
-  int rows = 0;
-  CsvRecord rec;
-  while (true) {
-    absl::StatusOr<bool> more = (*reader)->Next(&rec);
-    REQUIRE(more.ok());
-    if (!*more) break;
-    REQUIRE(rec.fields.size() == header.size());
-    for (size_t i = 0; i < rec.fields.size(); ++i) {
-      const std::string_view f = rec.fields[i];
-      const int col = static_cast<int>(i) + 1;
-      if (f.empty()) {
-        sqlite3_bind_null(insert, col);
-      } else if (types[i] == "BIGINT" || types[i] == "INTEGER") {
-        int64_t v = 0;
-        auto [end, ec] = std::from_chars(f.data(), f.data() + f.size(), v);
-        REQUIRE((ec == std::errc() && end == f.data() + f.size()));
-        sqlite3_bind_int64(insert, col, v);
-      } else if (types[i] == "REAL") {
-        double v = 0;
-        auto [end, ec] = std::from_chars(f.data(), f.data() + f.size(), v);
-        REQUIRE((ec == std::errc() && end == f.data() + f.size()));
-        sqlite3_bind_double(insert, col, v);
-      } else {
-        sqlite3_bind_text(insert, col, f.data(), static_cast<int>(f.size()), SQLITE_TRANSIENT);
-      }
-    }
-    REQUIRE(sqlite3_step(insert) == SQLITE_DONE);
-    sqlite3_reset(insert);
-    ++rows;
-  }
-  sqlite3_finalize(insert);
-  return rows;
-}
-
-std::vector<int64_t> Run(sqlite3* db, const std::string& sql) {
-  sqlite3_stmt* stmt = nullptr;
-  INFO(sql << "\n" << sqlite3_errmsg(db));
-  REQUIRE(sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK);
-  std::vector<int64_t> out;
-  int rc = 0;
-  while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) out.push_back(sqlite3_column_int64(stmt, 0));
-  sqlite3_finalize(stmt);
-  REQUIRE(rc == SQLITE_DONE);
-  return out;
 }
 
 Db LoadExport(const std::filesystem::path& dir, const Schema& schema) {
@@ -327,7 +248,8 @@ TEST_CASE("ExportCsv writes the tables and the compiled segments of every dialec
   CHECK(read("person_tags.csv").rfind("person_id,dimension,value,expires_at\n", 0) == 0);
   CHECK(read("events.csv")
             .rfind("person_id,event_type,time,count,amount,p.category,p.product,p.page\n", 0) == 0);
-  CHECK(SqlPropertyNames(store.schema()) == std::vector<std::string>{"category", "product", "page"});
+  CHECK(SqlPropertyNames(store.schema()) ==
+        std::vector<std::string>{"category", "product", "page"});
 
   // The segments file runs as is, each statement giving the segment's people.
   Db db = LoadExport(dir, store.schema());
@@ -339,7 +261,9 @@ TEST_CASE("ExportCsv writes the tables and the compiled segments of every dialec
     REQUIRE(sqlite3_prepare_v2(db.get(), tail, -1, &stmt, &tail) == SQLITE_OK);
     if (stmt == nullptr) break;  // only comments or blanks left
     results.emplace_back();
-    while (sqlite3_step(stmt) == SQLITE_ROW) results.back().push_back(sqlite3_column_int64(stmt, 0));
+    while (sqlite3_step(stmt) == SQLITE_ROW) {
+      results.back().push_back(sqlite3_column_int64(stmt, 0));
+    }
     sqlite3_finalize(stmt);
   }
   const int64_t u1 = *store.Find(ExternalId::Str("u1"));
@@ -377,6 +301,9 @@ TEST_CASE("ExportCsv reports unwritable paths and broken segments", "[sql][expor
   absl::Status s = ExportCsv(store, bad_dir, kNow);
   CHECK_FALSE(s.ok());
   CHECK(s.message().find(bad_dir) != absl::string_view::npos);
+
+  s = ExportCsv(store, "", kNow);
+  CHECK(s.code() == absl::StatusCode::kInvalidArgument);
 
   // The target directory is a file.
   s = ExportCsv(store, (base / "plain_file").string(), kNow);
