@@ -106,6 +106,10 @@ int ReportUsage(std::string_view command, std::string_view message) {
   return kExitUsage;
 }
 
+int ReportUsage(std::string_view command, const absl::Status& status) {
+  return ReportUsage(command, std::string_view(status.message().data(), status.message().size()));
+}
+
 std::string Compact(double value) {
   if (value >= 1e9) return fmt::format("{:.2f}G", value / 1e9);
   if (value >= 1e6) return fmt::format("{:.2f}M", value / 1e6);

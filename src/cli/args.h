@@ -74,6 +74,7 @@ absl::StatusOr<uint64_t> ParseCount(std::string_view flag, std::string_view text
 // "Try 'audience <command> --help'."); returns the exit code.
 int Report(std::string_view command, const absl::Status& status, int code);
 int ReportUsage(std::string_view command, std::string_view message);
+int ReportUsage(std::string_view command, const absl::Status& status);
 
 // Human-readable numbers for summaries: 1234567 -> "1.23M".
 std::string Compact(double value);

@@ -49,7 +49,7 @@ struct Options {
 };
 
 std::optional<int> Parse(ArgCursor& args, Options* o) {
-  auto usage = [](const absl::Status& s) { return ReportUsage("export", s.message()); };
+  auto usage = [](const absl::Status& s) { return ReportUsage("export", s); };
   while (!args.Done()) {
     ArgCursor::Token t = args.Next();
     if (!t.is_flag) {

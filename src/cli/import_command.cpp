@@ -93,7 +93,7 @@ struct Options {
 // Returns nullopt when parsed; otherwise the exit code (help or usage).
 std::optional<int> Parse(ArgCursor& args, Options* o) {
   ImportSource defaults;
-  auto usage = [](const absl::Status& s) { return ReportUsage("import", s.message()); };
+  auto usage = [](const absl::Status& s) { return ReportUsage("import", s); };
   auto once = [&](std::string* target, const ArgCursor::Token& t) -> std::optional<int> {
     if (!target->empty()) return ReportUsage("import", fmt::format("--{} given twice", t.name));
     absl::StatusOr<std::string> v = args.Value(t);
@@ -221,6 +221,7 @@ int Run(const Options& o) {
   auto all_start = std::chrono::steady_clock::now();
   for (const ImportSource& src : o.sources) {
     aud::ImportSpec spec = src.spec;
+    spec.kind = *src.kind;
     spec.now = now;
     spec.skip_bad_rows = o.skip_bad_rows;
     spec.max_reported_errors = o.max_errors;

@@ -24,8 +24,8 @@ namespace aud = audience;
 constexpr std::string_view kQueryUsage = R"(Usage: audience query STORE 'QUERY' [--count | --ids [--limit N] | --explain | --why ID]
                       [--now TIME] [--repeat N]
 
-Opens the snapshot STORE, compiles QUERY (the query language of README.md)
-and prints:
+Opens the snapshot STORE, compiles QUERY (docs/query-language.md has the
+language) and prints:
   --count        the number of people in the segment (the default)
   --ids          their external ids, one per line, in internal id order
     --limit N    only the first N (computed without the full segment)
@@ -46,11 +46,11 @@ Options:
   -h, --help     this text
 Put `--` before a query that starts with '-'.
 
-Examples:
-  audience query cdnow.aud 'purchase.count(ever) >= 5' --now 1998-07-01
-  audience query cdnow.aud 'purchase.sum(amount, last 90d) > 100' --ids --limit 10
-  audience query cdnow.aud 'purchase.count(last 30d) = 0' --explain --now 1998-07-01
-  audience query cdnow.aud 'purchase.count(ever) >= 5' --why 42
+Examples (CDNOW, docs/cli.md):
+  audience query cdnow.aud 'count(purchase) >= 5' --now 1998-07-01 --repeat 100
+  audience query cdnow.aud 'sum(purchase, within = 90d) > 100' --ids --limit 10
+  audience query cdnow.aud 'count(purchase) >= 5 AND NOT did(purchase, within = 180d)' --explain
+  audience query cdnow.aud 'count(purchase) >= 5' --why 42 --now 1998-07-01
 
 Exit codes: 0 ok, 1 cannot open the store / unknown person, 2 the query does
 not compile (diagnostics with carets on stderr), 64 usage.
@@ -71,7 +71,7 @@ struct Options {
 };
 
 std::optional<int> Parse(ArgCursor& args, Options* o) {
-  auto usage = [](const absl::Status& s) { return ReportUsage("query", s.message()); };
+  auto usage = [](const absl::Status& s) { return ReportUsage("query", s); };
   auto set_mode = [&](Mode m, const ArgCursor::Token& t) -> std::optional<int> {
     if (o->mode_given) {
       return ReportUsage("query", "give at most one of --count, --ids, --explain, --why");

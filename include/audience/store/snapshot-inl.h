@@ -256,7 +256,7 @@ AUDIENCE_FUNC absl::StatusOr<Store> SnapshotCodec::Decode(std::string_view bytes
     ByteReader segments(it->second, "segments section");
     AUDIENCE_ASSIGN_OR_RETURN(uint32_t n, segments.GetU32("segment count"));
     AUDIENCE_RETURN_IF_ERROR(segments.CheckCount(n, 8, "segment count"));
-    const uint64_t version = store.version_;  // PutSegment bumps it
+    const uint64_t store_version = store.version_;  // PutSegment bumps it
     for (uint32_t i = 0; i < n; ++i) {
       AUDIENCE_ASSIGN_OR_RETURN(std::string name, segments.GetString("segment name"));
       AUDIENCE_ASSIGN_OR_RETURN(std::string text, segments.GetString("segment text"));
@@ -267,7 +267,7 @@ AUDIENCE_FUNC absl::StatusOr<Store> SnapshotCodec::Decode(std::string_view bytes
       if (!put.ok()) return segments.Corrupt("segment", std::string(put.message()));
     }
     AUDIENCE_RETURN_IF_ERROR(segments.ExpectEnd());
-    store.version_ = version;
+    store.version_ = store_version;
   }
   return store;
 }
