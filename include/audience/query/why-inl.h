@@ -42,7 +42,7 @@ inline std::string Detail(const Store& store, const BoundExpr& e, PersonId p, Un
       WindowStats s = idx.StatsInWindow(p, f);
       if (s.count == 0) return "no matching events";
       return fmt::format("{} matching event(s), amount sum {}, first {}, last {}", s.count,
-                         bound_internal::Decimal(s.sum), FormatUtc(s.first), FormatUtc(s.last));
+                         fmt::format("{:.2f}", s.sum), FormatUtc(s.first), FormatUtc(s.last));
     }
     default: return "";
   }

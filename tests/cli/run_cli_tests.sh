@@ -1,0 +1,247 @@
+#!/usr/bin/env bash
+# End-to-end tests of the `audience` command-line tool on the CDNOW and
+# rfm-r data: every subcommand, the error paths and their exit codes.
+#
+#   tests/cli/run_cli_tests.sh BUILD/audience /work/shared/data
+#
+# Counts are checked against awk over the same files (an independent
+# oracle), not against numbers copied from an earlier run.
+set -euo pipefail
+export LC_ALL=C
+
+if [ $# -ne 2 ]; then
+  echo "usage: $0 AUDIENCE_BINARY DATA_DIR" >&2
+  exit 64
+fi
+AUD=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+DATA=$2
+CDNOW=$DATA/cdnow/lifetimes/CDNOW_master.txt
+RFM=$DATA/rfm-r
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+cd "$TMP"
+
+passed=0
+fail() { echo "FAIL: $*" >&2; exit 1; }
+ok() { passed=$((passed + 1)); }
+
+# run EXPECTED_RC CMD...: runs CMD, stdout -> out, stderr -> err, checks rc.
+run() {
+  local want=$1; shift
+  local rc=0
+  "$@" >out 2>err || rc=$?
+  if [ "$rc" != "$want" ]; then
+    echo "--- stdout:" >&2; cat out >&2; echo "--- stderr:" >&2; cat err >&2
+    fail "exit $rc, expected $want: $*"
+  fi
+}
+has() { grep -qF -- "$2" "$1" || { cat "$1" >&2; fail "$1 lacks '$2'"; }; }
+hasre() { grep -qE -- "$2" "$1" || { cat "$1" >&2; fail "$1 lacks /$2/"; }; }
+same() { [ "$1" = "$2" ] || fail "$3: got '$1', expected '$2'"; }
+
+cat > cdnow.json <<'JSON'
+{"format": "audience-schema", "version": 1,
+ "event_types": [{"name": "purchase", "properties": [{"name": "cds"}]}]}
+JSON
+CDMAP=delim=ws,id=customer_id,id-type=int,type=purchase,time=date,time-format=%Y%m%d,amount=dollar_value,prop=number_of_cds=cds
+NOW=1998-07-01  # after the last purchase (1998-06-30)
+
+# ---- help and usage errors (64) ----
+run 0 "$AUD" --help;           has out "Usage: audience <command>"
+run 0 "$AUD" help;             has out "Exit codes"
+run 0 "$AUD" help import;      has out "--map K=V"
+run 0 "$AUD" import --help;    has out "--skip-bad-rows"
+run 0 "$AUD" query -h;         has out "--repeat N"
+run 0 "$AUD" export --help;    has out "--sql DIALECT"
+run 0 "$AUD" --version;        hasre out "^audience [0-9]+\.[0-9]+\.[0-9]+$"
+run 64 "$AUD";                 has err "Usage: audience"
+run 64 "$AUD" frobnicate;      has err "unknown command 'frobnicate'"
+run 64 "$AUD" --frob;          has err "unknown option '--frob'"
+run 64 "$AUD" help nosuch;     has err "unknown command 'nosuch'"
+run 64 "$AUD" import --schema cdnow.json --out x.aud --events "$CDNOW" --map "$CDMAP" --bogus
+has err "unknown option '--bogus'"; has err "Try 'audience import --help'."
+run 64 "$AUD" import --schema cdnow.json --events "$CDNOW" --map "$CDMAP";  has err "--out STORE is required"
+run 64 "$AUD" import --schema cdnow.json --out x.aud;  has err "no input"
+run 64 "$AUD" import --schema cdnow.json --out x.aud --events "$CDNOW" --map delim=ws,id=customer_id,time=date
+has err "give exactly one of --event-type NAME and --event-type-column COL"
+run 64 "$AUD" import --schema cdnow.json --out x.aud --events "$CDNOW" --map "$CDMAP" --attribute a
+has err "--attribute applies to --profiles, not to --events"
+run 64 "$AUD" import --schema cdnow.json --out x.aud --time-column date --events "$CDNOW"
+has err "--time-column must follow the file it maps (--events)"
+run 64 "$AUD" import --schema cdnow.json --out x.aud --events "$CDNOW" --map "$CDMAP,nope=1"
+has err "unknown key 'nope'"
+run 64 "$AUD" import --schema cdnow.json --out x.aud --events "$CDNOW" --map "$CDMAP" --id-column x --id-column y
+has err "--id-column given twice"
+run 64 "$AUD" import --schema cdnow.json --out x.aud --events "$CDNOW" --map "$CDMAP" --now tomorrow
+has err "--now 'tomorrow'"
+[ ! -e x.aud ] || fail "a usage error wrote x.aud"
+ok
+
+# ---- import CDNOW ----
+run 0 "$AUD" import --schema cdnow.json --out cdnow.aud --now $NOW --events "$CDNOW" --map "$CDMAP"
+rows=$(awk 'NR > 1 && NF > 0' "$CDNOW" | wc -l)
+people=$(awk 'NR > 1 && NF > 0 {print $1 + 0}' "$CDNOW" | sort -u | wc -l)
+has out "$rows rows imported, 0 skipped, $people new people, $rows events"
+hasre out "rows/s\)$"
+[ ! -s err ] || { cat err >&2; fail "progress or noise on a non-terminal stderr"; }
+[ -s cdnow.aud ] || fail "no snapshot written"
+# The long flags are the same mapping as --map.
+run 0 "$AUD" import --schema cdnow.json --out cdnow2.aud --now $NOW -q --events "$CDNOW" \
+  --delimiter ws --id-column customer_id --id-type int --event-type purchase --time-column date \
+  --time-format %Y%m%d --amount-column dollar_value --property number_of_cds=cds
+[ ! -s out ] || fail "--quiet printed"
+cmp -s cdnow.aud cdnow2.aud || fail "--map and long flags gave different snapshots"
+ok
+
+# ---- query: count, ids, limit, repeat ----
+count() { "$AUD" query cdnow.aud "$1" --now "${2:-$NOW}"; }
+oracle5=$(awk 'NR > 1 && NF > 0 {n[$1 + 0]++} END {c = 0; for (k in n) if (n[k] >= 5) c++; print c}' "$CDNOW")
+same "$(count 'count(purchase) >= 5')" "$oracle5" "count(purchase) >= 5"
+same "$(count 'count(purchase) >= 1')" "$people" "count(purchase) >= 1"
+big=$(awk 'NR > 1 && NF > 0 {s[$1 + 0] += $4} END {c = 0; for (k in s) if (s[k] > 500) c++; print c}' "$CDNOW")
+same "$(count 'sum(purchase) > 500')" "$big" "sum(purchase) > 500"
+# Bought in June 1998 (within 30d of July 1st reaches back to June 1st).
+june=$(awk 'NR > 1 && $2 >= 19980601 {print $1 + 0}' "$CDNOW" | sort -u | wc -l)
+same "$(count 'did(purchase, within = 30d)')" "$june" "did within 30d"
+# Every --now spelling names the same instant.
+for t in '1998-07-01 00:00:00' '1998-07-01T00:00:00Z' 899251200 '1998-07-01T02:00:00+02:00'; do
+  same "$(count 'did(purchase, within = 30d)' "$t")" "$june" "--now '$t'"
+done
+same "$(count 'did(purchase, within = 30d)' 1998-06-16)" \
+  "$(awk 'NR > 1 && $2 >= 19980517 && $2 <= 19980616 {print $1 + 0}' "$CDNOW" | sort -u | wc -l)" \
+  "did within 30d as of 1998-06-16"
+
+run 0 "$AUD" query cdnow.aud 'count(purchase) >= 5' --ids --now $NOW
+same "$(wc -l < out)" "$oracle5" "--ids line count"
+awk 'NR > 1 && NF > 0 {n[$1 + 0]++} END {for (k in n) if (n[k] >= 5) print k}' "$CDNOW" | sort -n > want_ids
+sort -n out | cmp -s - want_ids || fail "--ids is not the set of people with >= 5 purchases"
+head -7 out > first7
+run 0 "$AUD" query cdnow.aud 'count(purchase) >= 5' --ids --limit 7 --now $NOW
+cmp -s out first7 || fail "--ids --limit 7 is not the first 7 of --ids"
+run 0 "$AUD" query cdnow.aud 'count(purchase) >= 5' --ids --limit 0 --now $NOW
+[ ! -s out ] || fail "--limit 0 printed ids"
+
+run 0 "$AUD" query cdnow.aud 'count(purchase) >= 5' --now $NOW --repeat 20
+same "$(sed -n 1p out)" "$oracle5" "--repeat keeps the result first"
+hasre out "^compile [0-9]+\.[0-9]{3} ms$"
+hasre out "^median [0-9]+\.[0-9]{3} ms over 20 runs$"
+same "$(wc -l < out)" 3 "--repeat output lines"
+run 0 "$AUD" query cdnow.aud 'sum(purchase, within = 90d) > 100' --ids --limit 3 --now $NOW --repeat 5
+same "$(wc -l < out)" 5 "--ids --limit 3 --repeat 5 output lines"
+hasre out "^median [0-9.]+ ms over 5 runs$"
+ok
+
+# ---- explain, why ----
+q='count(purchase) >= 5 AND NOT did(purchase, within = 180d)'
+n=$(count "$q")
+run 0 "$AUD" query cdnow.aud "$q" --explain --now $NOW
+has out "result $n people"
+has out "and-not"
+# Customer 1 bought once (1997-01-01): not in; the first --ids person is in.
+run 0 "$AUD" query cdnow.aud "$q" --why 1 --now $NOW
+hasre out "^\[no \] AND"
+has out "amount sum 11.77"
+member=$("$AUD" query cdnow.aud "$q" --ids --limit 1 --now $NOW)
+run 0 "$AUD" query cdnow.aud "$q" --why "$member" --now $NOW
+hasre out "^\[yes\] AND"
+run 0 "$AUD" query cdnow.aud "$q" --why 00001 --now $NOW   # an integer id, leading zeros
+hasre out "^\[no \] AND"
+run 1 "$AUD" query cdnow.aud "$q" --why 99999999 --now $NOW
+has err "no person with id '99999999'"
+ok
+
+# ---- query errors ----
+run 2 "$AUD" query cdnow.aud 'count(purchse) >= 5 AND foo:bar' --now $NOW
+has err "unknown event type 'purchse'"
+has err "did you mean 'purchase'?"
+has err "^^^^^^^"
+has err "unknown dimension 'foo'"
+[ ! -s out ] || fail "a query error printed a result"
+run 2 "$AUD" query cdnow.aud 'count(purchase) >=' --now $NOW
+run 64 "$AUD" query cdnow.aud;                                has err "expected STORE and 'QUERY'"
+run 64 "$AUD" query cdnow.aud 'x' 'y';                        has err "unexpected argument 'y'"
+run 64 "$AUD" query cdnow.aud 'x' --ids --explain;             has err "at most one of"
+run 64 "$AUD" query cdnow.aud 'x' --limit 3;                   has err "--limit needs --ids"
+run 64 "$AUD" query cdnow.aud 'x' --ids --limit -1;            has err "--limit '-1'"
+run 64 "$AUD" query cdnow.aud 'x' --repeat 0;                  has err "--repeat '0'"
+run 64 "$AUD" query cdnow.aud 'x' --explain --repeat 3;        has err "--repeat works with"
+run 64 "$AUD" query cdnow.aud 'x' --why;                       has err "--why needs a value"
+run 64 "$AUD" query cdnow.aud 'x' --count=yes;                 has err "--count takes no value"
+run 1 "$AUD" query missing.aud 'x';                            has err "missing.aud"
+printf 'not a snapshot' > corrupt.aud
+run 1 "$AUD" query corrupt.aud 'x';                            has err "corrupt.aud"
+head -c 1000 cdnow.aud > truncated.aud
+run 1 "$AUD" query truncated.aud 'count(purchase) >= 1'
+ok
+
+# ---- import data errors (3) and runtime errors (1) ----
+printf 'customer_id date amount\n1 19970101 3.5\n2 1997x101 4\n3 19970105 abc\n4 19970106 1\n' > bad.txt
+BADMAP=delim=ws,id=customer_id,id-type=int,type=purchase,time=date,time-format=%Y%m%d,amount=amount
+run 3 "$AUD" import --schema cdnow.json --out bad.aud --now $NOW --events bad.txt --map $BADMAP
+has err "2 bad rows of 4"
+has err "line 3, column 3 (field 'date'): time '1997x101' does not match format '%Y%m%d'"
+has err "line 4, column 12 (field 'amount'): expected a number, got 'abc'"
+has err "nothing written to bad.aud"
+[ ! -e bad.aud ] || fail "a rejected import wrote bad.aud"
+# A good file first, then a bad one: still nothing written.
+run 3 "$AUD" import --schema cdnow.json --out bad.aud --now $NOW --events "$CDNOW" --map "$CDMAP" \
+  --events bad.txt --map $BADMAP
+[ ! -e bad.aud ] || fail "a rejected second file wrote bad.aud"
+run 0 "$AUD" import --schema cdnow.json --out bad.aud --now $NOW --skip-bad-rows --events bad.txt --map $BADMAP
+has out "2 rows imported, 2 skipped"
+has err "skipped line 3, column 3 (field 'date')"
+same "$("$AUD" query bad.aud 'count(purchase) >= 1' --now $NOW --ids | tr '\n' ' ')" "1 4 " "--skip-bad-rows kept rows"
+run 3 "$AUD" import --schema cdnow.json --out bad.aud --events bad.txt --map delim=ws,id=customer_id,type=purchase,time=datum
+has err "time column 'datum' is not in the header (columns: customer_id, date, amount)"
+printf '{"format": "audience-schema", "version": 1, "dimensions": [{"name": "x", "kind": "exclusiv"}]}' > badschema.json
+run 3 "$AUD" import --schema badschema.json --out bad.aud --events bad.txt --map $BADMAP
+has err "dimensions[0].kind: unknown kind 'exclusiv'"
+run 1 "$AUD" import --schema nosuch.json --out bad.aud --events bad.txt --map $BADMAP
+run 1 "$AUD" import --schema cdnow.json --out bad.aud --events nosuch.txt --map $BADMAP
+has err "nosuch.txt"
+run 1 "$AUD" import --schema cdnow.json --out nodir/sub/x.aud --events bad.txt --map $BADMAP --skip-bad-rows
+ok
+
+# ---- profiles, tags and events from rfm-r (CSV with quotes, string ids) ----
+cat > rfm.json <<'JSON'
+{"format": "audience-schema", "version": 1,
+ "dimensions": [{"name": "last_name"}, {"name": "segment"}],
+ "attributes": [{"name": "revenue", "type": "int64"},
+                {"name": "most_recent_visit", "type": "timestamp"},
+                {"name": "orders", "type": "int64"}],
+ "event_types": [{"name": "order"}]}
+JSON
+printf 'who;label\n22086;vip\n2290;vip\n2290;lapsed\n' > labels.csv
+run 0 "$AUD" import --schema rfm.json --out rfm.aud --now 2007-01-01 --id-column customer_id \
+  --profiles "$RFM/rfm_data_customer.csv" --attribute revenue --attribute most_recent_visit \
+    --attribute number_of_orders=orders --tag-column last_name \
+  --events "$RFM/rfm_data_orders.csv" --event-type order --time-column order_date --amount-column revenue \
+  --tags labels.csv --map id=who,delim=\;,dim=segment,value=label
+rich=$(awk -F, 'NR > 1 && $2 > 1000 && $4 >= 10' "$RFM/rfm_data_customer.csv" | wc -l)
+same "$("$AUD" query rfm.aud 'revenue > 1000 AND orders >= 10' --now 2007-01-01)" "$rich" "rfm revenue/orders"
+recent=$(awk -F, 'NR > 1 && $3 >= "2006-06-01"' "$RFM/rfm_data_customer.csv" | wc -l)
+same "$("$AUD" query rfm.aud "most_recent_visit >= '2006-06-01'" --now 2007-01-01)" "$recent" "rfm recent"
+same "$("$AUD" query rfm.aud 'segment:vip' --now 2007-01-01 --ids | sort | tr '\n' ' ')" "22086 2290 " "tags file"
+run 0 "$AUD" query rfm.aud 'last_name:Erie' --why 22086 --now 2007-01-01
+has out "[yes] last_name:'Erie'"
+ok
+
+# ---- export ----
+run 0 "$AUD" export cdnow.aud --sql sqlite --out sql --now $NOW
+has out "load with sqlite"
+for d in sqlite duckdb postgres clickhouse; do
+  [ -s "sql/tables.$d.sql" ] || fail "export did not write tables.$d.sql"
+  [ -e "sql/segments.$d.sql" ] || fail "export did not write segments.$d.sql"
+done
+[ "$(head -1 sql/person_tags.csv)" = "person_id,dimension,value,expires_at" ] || fail "person_tags.csv header"
+same "$(($(wc -l < sql/events.csv) - 1))" "$rows" "exported events"
+same "$(($(wc -l < sql/profiles.csv) - 1))" "$people" "exported profiles"
+run 0 "$AUD" export cdnow.aud --sql=postgresql --out sql2 --now $NOW;  has out "psql"
+run 64 "$AUD" export cdnow.aud --sql oracle --out sql3;  has err "--sql 'oracle'"
+run 64 "$AUD" export cdnow.aud --out sql3;               has err "--sql DIALECT is required"
+run 64 "$AUD" export --sql sqlite --out sql3;            has err "expected STORE"
+run 1 "$AUD" export corrupt.aud --sql sqlite --out sql3
+[ ! -e sql3 ] || fail "a failed export created its directory"
+ok
+
+echo "cli tests: $passed groups passed"
