@@ -7,7 +7,7 @@
 
 #include <string>
 
-#include "audience/query/bound-inl.h"
+#include "audience/query/bound_text.h"
 #include "audience/query/query.h"
 #include "fmt/format.h"
 
