@@ -65,6 +65,7 @@ AUDIENCE_FUNC BitSlicedIndex BitSlicedIndex::Build(
       out.slices_[i].AddMany(absl::MakeConstSpan(ids.data(), n));
     }
   }
+  out.RebuildValues(entries);
   return out;
 }
 
@@ -84,8 +85,12 @@ AUDIENCE_FUNC void BitSlicedIndex::Set(PersonId person, uint64_t key) {
     slices_.clear();
     prefix_ = key;
     not_null_.Add(person);
+    values_.clear();
+    values_on_ = true;
+    ValuesSet(person, std::nullopt, key);
     return;
   }
+  if (values_on_) ValuesSet(person, Get(person), key);
   const uint64_t differ =
       (key ^ prefix_) & bit_sliced_index_internal::HighMask(slices_.size());
   if (differ != 0) GrowTo(static_cast<size_t>(std::bit_width(differ)));
@@ -100,6 +105,9 @@ AUDIENCE_FUNC void BitSlicedIndex::Set(PersonId person, uint64_t key) {
 }
 
 AUDIENCE_FUNC void BitSlicedIndex::Clear(PersonId person) {
+  if (values_on_) {
+    if (std::optional<uint64_t> old = Get(person)) ValuesClear(person, *old);
+  }
   if (!not_null_.RemoveChecked(person)) return;
   for (Bitmap& s : slices_) s.Remove(person);
 }
@@ -140,6 +148,7 @@ AUDIENCE_FUNC Bitmap BitSlicedIndex::Compare(CompareOp op, uint64_t constant,
                                             const Bitmap* within) const {
   using bit_sliced_index_internal::Bit;
   if (not_null_.IsEmpty()) return Bitmap();
+  if (values_on_) return ValuesCompare(op, constant, within);
   Bitmap scoped;
   if (within != nullptr) scoped = not_null_ & *within;
   const Bitmap& base = within != nullptr ? scoped : not_null_;
@@ -177,6 +186,7 @@ AUDIENCE_FUNC Bitmap BitSlicedIndex::Between(uint64_t lo, uint64_t hi,
   using bit_sliced_index_internal::Bit;
   using bit_sliced_index_internal::HighMask;
   if (lo > hi || not_null_.IsEmpty()) return Bitmap();
+  if (values_on_) return ValuesBetween(lo, hi, within);
   const size_t depth = slices_.size();
   const uint64_t high_mask = HighMask(depth);
   // Clamp both ends into the range the stored prefix allows.
@@ -250,6 +260,7 @@ AUDIENCE_FUNC std::optional<uint64_t> BitSlicedIndex::MaxKey() const {
 }
 
 AUDIENCE_FUNC void BitSlicedIndex::Optimize() {
+  for (auto& [key, people] : values_) people.Optimize();
   if (not_null_.IsEmpty()) {
     slices_.clear();
     slices_.shrink_to_fit();
@@ -275,6 +286,7 @@ AUDIENCE_FUNC void BitSlicedIndex::Optimize() {
 AUDIENCE_FUNC size_t BitSlicedIndex::MemoryBytes() const {
   size_t bytes = not_null_.MemoryBytes() + slices_.capacity() * sizeof(Bitmap);
   for (const Bitmap& s : slices_) bytes += s.MemoryBytes();
+  for (const auto& [key, people] : values_) bytes += sizeof(key) + sizeof(Bitmap) + people.MemoryBytes();
   return bytes;
 }
 
@@ -306,6 +318,9 @@ AUDIENCE_FUNC absl::StatusOr<BitSlicedIndex> BitSlicedIndex::Deserialize(ByteRea
     }
     out.slices_.push_back(std::move(slice));
   }
+  std::vector<std::pair<PersonId, uint64_t>> entries;
+  out.not_null_.ForEach([&](uint32_t p) { entries.emplace_back(p, *out.Get(p)); });
+  out.RebuildValues(entries);
   return out;
 }
 
@@ -333,5 +348,7 @@ AUDIENCE_FUNC bool operator==(const BitSlicedIndex& a, const BitSlicedIndex& b) 
 }
 
 AUDIENCE_END_NAMESPACE
+
+#include "audience/storage/bit_sliced_index_values-inl.h"
 
 #endif  // AUDIENCE_STORAGE_BIT_SLICED_INDEX_INL_H_

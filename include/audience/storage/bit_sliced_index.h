@@ -31,8 +31,19 @@
 // missing higher slices from not_null() (prefix bit 1 -> copy of not_null,
 // 0 -> empty). Clearing never shrinks the depth; Optimize() does.
 //
+// Equality layer: while the index holds at most kMaxValueBitmaps distinct
+// keys (ages, scores, counts, enum-like numbers), it also keeps one bitmap
+// per key. Compare and Between then answer with a union of the value
+// bitmaps on the cheaper side of the range (the complement side for
+// `age >= 30`), which costs what a plain per-value bitmap index costs,
+// instead of walking every slice over the whole scope. The layer is derived:
+// never serialized, rebuilt by Build and Deserialize. Once a Set pushes the
+// distinct count over the limit it is dropped and stays off until the next
+// Build (bulk loads and snapshot loads rebuild).
+//
 // Costs: Set/Clear O(slice_count) bitmap point updates; Compare/Between
-// O(slice_count) whole-bitmap operations; Get O(slice_count) lookups.
+// O(slice_count) whole-bitmap operations (with the equality layer: one
+// union over at most half of the distinct keys); Get O(slice_count) lookups.
 // Not thread-safe for mutation; concurrent const use is safe. References
 // returned by accessors stay valid until the next mutation.
 #ifndef AUDIENCE_STORAGE_BIT_SLICED_INDEX_H_
@@ -44,6 +55,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/btree_map.h"
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
 #include "audience/base/byte_io.h"
@@ -57,6 +69,8 @@ enum class CompareOp : uint8_t { kEq, kNe, kLt, kLe, kGt, kGe };
 
 class BitSlicedIndex {
  public:
+  static constexpr size_t kMaxValueBitmaps = 256;
+
   BitSlicedIndex() = default;
 
   // Bulk build: one pass per slice over `entries`, each slice made with
@@ -91,6 +105,8 @@ class BitSlicedIndex {
 
   // Number of materialised slices (bits below the common prefix).
   size_t slice_count() const { return slices_.size(); }
+  // Whether the equality layer is on (see above).
+  bool has_value_bitmaps() const { return values_on_; }
   // Folds top slices that became constant (after Clear) back into the
   // prefix, and run-compresses every bitmap.
   void Optimize();
@@ -117,10 +133,19 @@ class BitSlicedIndex {
   // O'Neil walk from bit `top` (exclusive) down, starting from `eq`; `op`
   // is one of kLt, kLe, kGt, kGe.
   Bitmap Walk(Bitmap eq, CompareOp op, uint64_t constant, size_t top) const;
+  // Equality layer (bit_sliced_index_values-inl.h).
+  void ValuesSet(PersonId person, std::optional<uint64_t> old_key, uint64_t key);
+  void ValuesClear(PersonId person, uint64_t old_key);
+  void RebuildValues(absl::Span<const std::pair<PersonId, uint64_t>> entries);
+  // Persons with lo <= key <= hi (within `within` when given); values_on_.
+  Bitmap ValuesBetween(uint64_t lo, uint64_t hi, const Bitmap* within) const;
+  Bitmap ValuesCompare(CompareOp op, uint64_t constant, const Bitmap* within) const;
 
   Bitmap not_null_;
   std::vector<Bitmap> slices_;  // slices_[i] = persons whose key has bit i set
   uint64_t prefix_ = 0;         // bits >= slices_.size() shared by all keys
+  bool values_on_ = true;       // the equality layer is maintained
+  absl::btree_map<uint64_t, Bitmap> values_;  // key -> persons (when values_on_)
 };
 
 AUDIENCE_END_NAMESPACE
