@@ -67,10 +67,10 @@ AUDIENCE_FUNC Bitmap BitSlicedIndex::ValuesBetween(uint64_t lo, uint64_t hi,
   } else {
     take(first, last);
   }
-  // A small scope is intersected value by value (each AND costs about the
-  // scope's size); a large one once, after the union.
+  // A tiny scope is intersected value by value (each AND costs about the
+  // scope's size); otherwise the union comes first and the scope once.
   Bitmap result;
-  if (within != nullptr && within->Cardinality() * 8 < not_null_.Cardinality()) {
+  if (within != nullptr && within->Cardinality() * 256 < not_null_.Cardinality()) {
     std::vector<Bitmap> scoped;
     scoped.reserve(parts.size());
     for (const Bitmap* p : parts) scoped.push_back(*p & *within);
@@ -80,8 +80,9 @@ AUDIENCE_FUNC Bitmap BitSlicedIndex::ValuesBetween(uint64_t lo, uint64_t hi,
     return complement ? (not_null_ & *within) - result : result;
   }
   result = Bitmap::OrMany(parts);
-  if (complement) result = not_null_ - result;
-  if (within != nullptr) result &= *within;
+  if (within == nullptr) return complement ? not_null_ - result : result;
+  if (complement) return (not_null_ & *within) - result;
+  result &= *within;
   return result;
 }
 
