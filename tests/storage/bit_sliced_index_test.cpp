@@ -201,12 +201,14 @@ TEST_CASE("compare and between match a brute-force oracle on random data", "[sto
     std::shuffle(entries.begin(), entries.end(), rng);
     BitSlicedIndex built = BitSlicedIndex::Build(entries);
     CHECK(built == bsi);
-    // The equality layer is on exactly while the keys are few (both paths
+    // One bitmap per key while the keys are few, buckets otherwise (both
     // were checked against the oracle above).
     std::set<uint64_t> distinct;
     for (const auto& [p, k] : oracle) distinct.insert(k);
-    CHECK(built.has_value_bitmaps() == (distinct.size() <= BitSlicedIndex::kMaxValueBitmaps));
-    if (shape.span <= 100) CHECK(bsi.has_value_bitmaps());
+    CHECK(built.has_value_bitmaps());
+    CHECK((built.value_shift() == 0) == (distinct.size() <= BitSlicedIndex::kMaxValueBitmaps));
+    if (shape.span <= 100) CHECK(bsi.value_shift() == 0);
+    if (distinct.size() > BitSlicedIndex::kMaxValueBitmaps) CHECK(bsi.value_shift() > 0);
     CHECK(built.slice_count() <= bsi.slice_count());
     CheckAgainstOracle(built, oracle, rng, shape.base, shape.span, 100);
     bsi.Optimize();

@@ -183,10 +183,16 @@ AUDIENCE_FUNC Bitmap BitSlicedIndex::Compare(CompareOp op, uint64_t constant,
 
 AUDIENCE_FUNC Bitmap BitSlicedIndex::Between(uint64_t lo, uint64_t hi,
                                             const Bitmap* within) const {
+  if (lo > hi || not_null_.IsEmpty()) return Bitmap();
+  if (values_on_) return ValuesBetween(lo, hi, within);
+  return SlicesBetween(lo, hi, within);
+}
+
+AUDIENCE_FUNC Bitmap BitSlicedIndex::SlicesBetween(uint64_t lo, uint64_t hi,
+                                                  const Bitmap* within) const {
   using bit_sliced_index_internal::Bit;
   using bit_sliced_index_internal::HighMask;
   if (lo > hi || not_null_.IsEmpty()) return Bitmap();
-  if (values_on_) return ValuesBetween(lo, hi, within);
   const size_t depth = slices_.size();
   const uint64_t high_mask = HighMask(depth);
   // Clamp both ends into the range the stored prefix allows.

@@ -31,15 +31,17 @@
 // missing higher slices from not_null() (prefix bit 1 -> copy of not_null,
 // 0 -> empty). Clearing never shrinks the depth; Optimize() does.
 //
-// Equality layer: while the index holds at most kMaxValueBitmaps distinct
-// keys (ages, scores, counts, enum-like numbers), it also keeps one bitmap
-// per key. Compare and Between then answer with a union of the value
-// bitmaps on the cheaper side of the range (the complement side for
-// `age >= 30`), which costs what a plain per-value bitmap index costs,
-// instead of walking every slice over the whole scope. The layer is derived:
-// never serialized, rebuilt by Build and Deserialize. Once a Set pushes the
-// distinct count over the limit it is dropped and stays off until the next
-// Build (bulk loads and snapshot loads rebuild).
+// Value layer: besides the slices, the index keeps at most kMaxValueBitmaps
+// bitmaps of persons grouped by key >> shift. With few distinct keys (ages,
+// scores, counts) the shift is 0: one bitmap per key, and Compare / Between
+// are a union of the bitmaps on the cheaper side of the range (the
+// complement side for `age >= 30`), what a plain per-value bitmap index
+// costs. With many keys (timestamps) the shift is the smallest that keeps
+// the buckets within the limit: buckets wholly inside the range are united,
+// and only the (at most two) edge buckets are resolved exactly by the slice
+// walk, restricted to their people. A Set that makes too many buckets
+// doubles the bucket width (merging neighbours). The layer is derived:
+// never serialized, rebuilt by Build and Deserialize.
 //
 // Costs: Set/Clear O(slice_count) bitmap point updates; Compare/Between
 // O(slice_count) whole-bitmap operations (with the equality layer: one
@@ -105,8 +107,11 @@ class BitSlicedIndex {
 
   // Number of materialised slices (bits below the common prefix).
   size_t slice_count() const { return slices_.size(); }
-  // Whether the equality layer is on (see above).
+  // The value layer (see above): whether it is on (always, except for an
+  // index built by hand with keys too far apart to bucket), and the bucket
+  // width as a shift (0: one bitmap per distinct key).
   bool has_value_bitmaps() const { return values_on_; }
+  int value_shift() const { return shift_; }
   // Folds top slices that became constant (after Clear) back into the
   // prefix, and run-compresses every bitmap.
   void Optimize();
@@ -133,6 +138,8 @@ class BitSlicedIndex {
   // O'Neil walk from bit `top` (exclusive) down, starting from `eq`; `op`
   // is one of kLt, kLe, kGt, kGe.
   Bitmap Walk(Bitmap eq, CompareOp op, uint64_t constant, size_t top) const;
+  // Between by the slices alone (the O'Neil walk).
+  Bitmap SlicesBetween(uint64_t lo, uint64_t hi, const Bitmap* within) const;
   // Equality layer (bit_sliced_index_values-inl.h).
   void ValuesSet(PersonId person, std::optional<uint64_t> old_key, uint64_t key);
   void ValuesClear(PersonId person, uint64_t old_key);
@@ -144,8 +151,9 @@ class BitSlicedIndex {
   Bitmap not_null_;
   std::vector<Bitmap> slices_;  // slices_[i] = persons whose key has bit i set
   uint64_t prefix_ = 0;         // bits >= slices_.size() shared by all keys
-  bool values_on_ = true;       // the equality layer is maintained
-  absl::btree_map<uint64_t, Bitmap> values_;  // key -> persons (when values_on_)
+  bool values_on_ = true;       // the value layer is maintained
+  uint8_t shift_ = 0;           // value bitmaps hold keys with equal key >> shift_
+  absl::btree_map<uint64_t, Bitmap> values_;  // key >> shift_ -> persons
 };
 
 AUDIENCE_END_NAMESPACE

@@ -1,8 +1,9 @@
-// The equality layer of BitSlicedIndex (bit_sliced_index.h): one bitmap per
-// distinct key while there are at most kMaxValueBitmaps of them.
+// The value layer of BitSlicedIndex (bit_sliced_index.h): at most
+// kMaxValueBitmaps bitmaps of persons grouped by key >> shift_.
 #ifndef AUDIENCE_STORAGE_BIT_SLICED_INDEX_VALUES_INL_H_
 #define AUDIENCE_STORAGE_BIT_SLICED_INDEX_VALUES_INL_H_
 
+#include <algorithm>
 #include <iterator>
 #include <optional>
 #include <vector>
@@ -12,20 +13,48 @@
 
 AUDIENCE_BEGIN_NAMESPACE
 
+namespace bit_sliced_index_internal {
+
+inline uint64_t BucketOf(uint64_t key, int shift) { return shift >= 64 ? 0 : key >> shift; }
+
+// Groups entries by key >> shift; false (and `out` incomplete) as soon as
+// there would be more than `max` groups.
+inline bool Group(absl::Span<const std::pair<PersonId, uint64_t>> entries, int shift, size_t max,
+                  absl::flat_hash_map<uint64_t, std::vector<uint32_t>>* out) {
+  out->clear();
+  for (const auto& [person, key] : entries) {
+    auto it = out->find(BucketOf(key, shift));
+    if (it == out->end()) {
+      if (out->size() == max) return false;
+      it = out->emplace(BucketOf(key, shift), std::vector<uint32_t>()).first;
+    }
+    it->second.push_back(person);
+  }
+  return true;
+}
+
+}  // namespace bit_sliced_index_internal
+
 AUDIENCE_FUNC void BitSlicedIndex::ValuesSet(PersonId person, std::optional<uint64_t> old_key,
                                              uint64_t key) {
+  using bit_sliced_index_internal::BucketOf;
   if (!values_on_) return;
-  if (old_key == key) return;
-  if (old_key) ValuesClear(person, *old_key);
-  values_[key].Add(person);
-  if (values_.size() > kMaxValueBitmaps) {
-    values_on_ = false;
-    values_.clear();
+  if (old_key) {
+    if (BucketOf(*old_key, shift_) == BucketOf(key, shift_)) return;
+    ValuesClear(person, *old_key);
+  }
+  values_[BucketOf(key, shift_)].Add(person);
+  // Too many buckets: double their width, merging neighbours.
+  while (values_.size() > kMaxValueBitmaps) {
+    absl::btree_map<uint64_t, Bitmap> wider;
+    for (auto& [bucket, people] : values_) wider[bucket >> 1] |= people;
+    values_ = std::move(wider);
+    ++shift_;
   }
 }
 
 AUDIENCE_FUNC void BitSlicedIndex::ValuesClear(PersonId person, uint64_t old_key) {
-  auto it = values_.find(old_key);
+  auto it = values_.find(bit_sliced_index_internal::BucketOf(old_key, shift_));
   if (it == values_.end()) return;
   it->second.Remove(person);
   if (it->second.IsEmpty()) values_.erase(it);
@@ -33,56 +62,76 @@ AUDIENCE_FUNC void BitSlicedIndex::ValuesClear(PersonId person, uint64_t old_key
 
 AUDIENCE_FUNC void BitSlicedIndex::RebuildValues(
     absl::Span<const std::pair<PersonId, uint64_t>> entries) {
+  using bit_sliced_index_internal::BucketOf;
   values_.clear();
   values_on_ = true;
+  shift_ = 0;
   absl::flat_hash_map<uint64_t, std::vector<uint32_t>> groups;
-  for (const auto& [person, key] : entries) {
-    auto it = groups.find(key);
-    if (it == groups.end()) {
-      if (groups.size() == kMaxValueBitmaps) {
-        values_on_ = false;
-        return;
-      }
-      it = groups.emplace(key, std::vector<uint32_t>()).first;
+  if (!bit_sliced_index_internal::Group(entries, 0, kMaxValueBitmaps, &groups)) {
+    // Many keys: the smallest bucket width that spans min..max in the limit.
+    uint64_t lo = ~uint64_t{0}, hi = 0;
+    for (const auto& e : entries) {
+      lo = std::min(lo, e.second);
+      hi = std::max(hi, e.second);
     }
-    it->second.push_back(person);
+    while (BucketOf(hi, shift_) - BucketOf(lo, shift_) >= kMaxValueBitmaps) ++shift_;
+    bit_sliced_index_internal::Group(entries, shift_, kMaxValueBitmaps, &groups);
   }
-  for (auto& [key, people] : groups) values_.emplace(key, Bitmap::FromIds(people));
+  for (auto& [bucket, people] : groups) values_.emplace(bucket, Bitmap::FromIds(people));
 }
 
 AUDIENCE_FUNC Bitmap BitSlicedIndex::ValuesBetween(uint64_t lo, uint64_t hi,
                                                    const Bitmap* within) const {
+  using bit_sliced_index_internal::BucketOf;
   if (lo > hi) return Bitmap();
-  auto first = values_.lower_bound(lo);
-  auto last = values_.upper_bound(hi);
+  const uint64_t blo = BucketOf(lo, shift_), bhi = BucketOf(hi, shift_);
+  // With shift 0 every bucket in [blo, bhi] is wholly inside the range;
+  // otherwise the two edge buckets are resolved exactly, below.
+  const bool exact = shift_ == 0;
+  auto first = exact ? values_.lower_bound(blo) : values_.upper_bound(blo);
+  auto last = exact ? values_.upper_bound(bhi) : values_.lower_bound(bhi);
+  if (!exact && bhi <= blo) last = first;  // no bucket strictly inside
   const size_t inside = static_cast<size_t>(std::distance(first, last));
   const bool complement = inside > values_.size() - inside;
   std::vector<const Bitmap*> parts;
   auto take = [&](auto from, auto to) {
     for (auto it = from; it != to; ++it) parts.push_back(&it->second);
   };
-  if (complement) {
+  if (complement) {  // everyone with a key, minus the buckets outside (edges included)
     take(values_.begin(), first);
     take(last, values_.end());
   } else {
     take(first, last);
   }
-  // A tiny scope is intersected value by value (each AND costs about the
-  // scope's size); otherwise the union comes first and the scope once.
   Bitmap result;
   if (within != nullptr && within->Cardinality() * 256 < not_null_.Cardinality()) {
+    // A tiny scope is intersected bucket by bucket.
     std::vector<Bitmap> scoped;
     scoped.reserve(parts.size());
     for (const Bitmap* p : parts) scoped.push_back(*p & *within);
     std::vector<const Bitmap*> inputs;
     for (const Bitmap& b : scoped) inputs.push_back(&b);
     result = Bitmap::OrMany(inputs);
-    return complement ? (not_null_ & *within) - result : result;
+    if (complement) result = (not_null_ & *within) - result;
+  } else {
+    result = Bitmap::OrMany(parts);
+    if (within == nullptr) {
+      if (complement) result = not_null_ - result;
+    } else if (complement) {
+      result = (not_null_ & *within) - result;
+    } else {
+      result &= *within;
+    }
   }
-  result = Bitmap::OrMany(parts);
-  if (within == nullptr) return complement ? not_null_ - result : result;
-  if (complement) return (not_null_ & *within) - result;
-  result &= *within;
+  if (exact) return result;
+  const std::vector<uint64_t> edges = blo == bhi ? std::vector<uint64_t>{blo}
+                                                  : std::vector<uint64_t>{blo, bhi};
+  for (uint64_t edge : edges) {
+    auto it = values_.find(edge);
+    if (it == values_.end()) continue;
+    Bitmap scope = within != nullptr ? it->second & *within : it->second;
+    if (!scope.IsEmpty()) result |= SlicesBetween(lo, hi, &scope);
+  }
   return result;
 }
 
@@ -93,9 +142,7 @@ AUDIENCE_FUNC Bitmap BitSlicedIndex::ValuesCompare(CompareOp op, uint64_t consta
     case CompareOp::kEq: return ValuesBetween(constant, constant, within);
     case CompareOp::kNe: {
       Bitmap base = within != nullptr ? not_null_ & *within : not_null_;
-      auto it = values_.find(constant);
-      if (it != values_.end()) base -= it->second;
-      return base;
+      return base - ValuesBetween(constant, constant, within);
     }
     case CompareOp::kLt:
       return constant == 0 ? Bitmap() : ValuesBetween(0, constant - 1, within);
