@@ -104,15 +104,29 @@ AUDIENCE_FUNC Bitmap BitSlicedIndex::ValuesBetween(uint64_t lo, uint64_t hi,
     take(first, last);
   }
   Bitmap result;
-  if (within != nullptr && within->Cardinality() * 256 < not_null_.Cardinality()) {
-    // A tiny scope is intersected bucket by bucket.
+  // A tiny scope is intersected bucket by bucket; so is, through its id
+  // range, a scope confined to a narrow id range (a first-K chunk), so that
+  // the work stays within the containers of that range.
+  const bool tiny = within != nullptr && within->Cardinality() * 256 < not_null_.Cardinality();
+  const bool narrow =
+      within != nullptr && !within->IsEmpty() && !tiny &&
+      (uint64_t{within->Maximum()} - within->Minimum()) * 4 <
+          uint64_t{not_null_.Maximum()} - not_null_.Minimum();
+  if (tiny || narrow) {
+    const Bitmap range =
+        narrow ? Bitmap::FromRange(within->Minimum(), uint64_t{within->Maximum()} + 1) : Bitmap();
+    const Bitmap& cut = narrow ? range : *within;
     std::vector<Bitmap> scoped;
     scoped.reserve(parts.size());
-    for (const Bitmap* p : parts) scoped.push_back(*p & *within);
+    for (const Bitmap* p : parts) scoped.push_back(*p & cut);
     std::vector<const Bitmap*> inputs;
     for (const Bitmap& b : scoped) inputs.push_back(&b);
     result = Bitmap::OrMany(inputs);
-    if (complement) result = (not_null_ & *within) - result;
+    if (complement) {
+      result = (not_null_ & *within) - result;
+    } else if (narrow) {
+      result &= *within;
+    }
   } else {
     result = Bitmap::OrMany(parts);
     if (within == nullptr) {
