@@ -14,6 +14,7 @@
 
 #include "audience/query/query.h"
 #include "query/oracle.h"
+#include "query/query_gen.h"
 #include "query/random_world.h"
 
 namespace {

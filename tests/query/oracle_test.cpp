@@ -15,6 +15,7 @@
 #include "audience/query/binder.h"
 #include "audience/query/bound.h"
 #include "audience/query/parser.h"
+#include "query/query_gen.h"
 #include "query/random_world.h"
 
 namespace {

@@ -17,6 +17,7 @@
 #include "audience/sql/export.h"
 #include "audience/sql/sql_compiler.h"
 #include "query/oracle.h"
+#include "query/query_gen.h"
 #include "query/random_world.h"
 #include "sql/sqlite_db.h"
 
