@@ -10,6 +10,7 @@
 #ifndef AUDIENCE_BASE_STRINGS_H_
 #define AUDIENCE_BASE_STRINGS_H_
 
+#include <string>
 #include <string_view>
 
 #include "absl/strings/string_view.h"
@@ -23,6 +24,22 @@ inline absl::string_view AbslView(std::string_view s) {
 }
 inline std::string_view StdView(absl::string_view s) {
   return std::string_view(s.data(), s.size());
+}
+
+// ASCII-only case folding (keywords, names, headers): bytes >= 0x80 are
+// left alone, so UTF-8 text passes through unchanged.
+constexpr char AsciiLower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; }
+inline std::string AsciiLower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = AsciiLower(c);
+  return out;
+}
+inline bool EqualsIgnoreAsciiCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (AsciiLower(a[i]) != AsciiLower(b[i])) return false;
+  }
+  return true;
 }
 
 AUDIENCE_END_NAMESPACE

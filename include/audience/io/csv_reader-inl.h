@@ -138,12 +138,9 @@ AUDIENCE_FUNC std::optional<size_t> CsvReader::ColumnIndex(std::string_view name
   for (size_t i = 0; i < header_.size(); ++i) {
     if (header_[i] == name) return i;
   }
-  auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; };
   for (size_t i = 0; i < header_.size(); ++i) {
     const std::string& h = header_[i];
-    if (h.size() == name.size() &&
-        std::equal(h.begin(), h.end(), name.begin(),
-                   [&](char a, char b) { return lower(a) == lower(b); })) {
+    if (EqualsIgnoreAsciiCase(h, name)) {
       return i;
     }
   }

@@ -6,6 +6,7 @@
 #include <charconv>
 #include <cmath>
 
+#include "audience/base/strings.h"
 #include "audience/io/field_parse.h"
 #include "audience/schema/schema.h"
 #include "fmt/format.h"
@@ -55,8 +56,7 @@ AUDIENCE_FUNC absl::StatusOr<double> ParseDouble(std::string_view text) {
 }
 
 AUDIENCE_FUNC absl::StatusOr<bool> ParseBool(std::string_view text) {
-  std::string lower;
-  for (char c : text.substr(0, 8)) lower += static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+  const std::string lower = AsciiLower(text.substr(0, 8));
   if (text.size() <= 5) {
     if (lower == "true" || lower == "1" || lower == "yes") return true;
     if (lower == "false" || lower == "0" || lower == "no") return false;

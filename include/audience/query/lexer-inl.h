@@ -5,6 +5,7 @@
 #include <array>
 #include <utility>
 
+#include "audience/base/strings.h"
 #include "audience/query/lexer.h"
 #include "audience/schema/schema.h"
 #include "fmt/format.h"
@@ -57,10 +58,7 @@ inline TokenKind KeywordOr(std::string_view word) {
   }};
   if (word.size() > 7) return TokenKind::kIdentifier;
   char lower[8];
-  for (size_t i = 0; i < word.size(); ++i) {
-    char c = word[i];
-    lower[i] = c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c;
-  }
+  for (size_t i = 0; i < word.size(); ++i) lower[i] = AsciiLower(word[i]);
   std::string_view w(lower, word.size());
   for (const auto& [name, kind] : kKeywords) {
     if (w == name) return kind;

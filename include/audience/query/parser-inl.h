@@ -5,6 +5,7 @@
 #include <initializer_list>
 #include <utility>
 
+#include "audience/base/strings.h"
 #include "audience/query/parser.h"
 #include "fmt/format.h"
 
@@ -273,11 +274,7 @@ class Parser {
   static bool IsKeyword(TokenKind k) {
     return k >= TokenKind::kAnd && k <= TokenKind::kFalse;
   }
-  static std::string Lower(std::string_view w) {
-    std::string s(w);
-    for (char& c : s) c = c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c;
-    return s;
-  }
+  static std::string Lower(std::string_view w) { return AsciiLower(w); }
 
   static bool IsOperandStart(const Token& t) {
     switch (t.kind) {
@@ -292,14 +289,7 @@ class Parser {
     }
   }
   static bool IsTimeWord(std::string_view w) {
-    auto eq = [&](std::string_view k) {
-      if (w.size() != k.size()) return false;
-      for (size_t i = 0; i < w.size(); ++i) {
-        char c = w[i] >= 'A' && w[i] <= 'Z' ? static_cast<char>(w[i] + 32) : w[i];
-        if (c != k[i]) return false;
-      }
-      return true;
-    };
+    auto eq = [&](std::string_view k) { return EqualsIgnoreAsciiCase(w, k); };
     return eq("now") || eq("today");
   }
 

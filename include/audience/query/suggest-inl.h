@@ -4,12 +4,13 @@
 
 #include <algorithm>
 
+#include "audience/base/strings.h"
 #include "audience/query/suggest.h"
 
 AUDIENCE_BEGIN_NAMESPACE
 
 AUDIENCE_FUNC size_t EditDistance(std::string_view a, std::string_view b, size_t cap) {
-  auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; };
+  auto lower = [](char c) { return AsciiLower(c); };
   size_t n = a.size(), m = b.size();
   if ((n > m ? n - m : m - n) > cap) return cap + 1;
   // Three rows of the dynamic-programming table (OSA needs two back).

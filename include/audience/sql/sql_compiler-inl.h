@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/time/time.h"
+#include "audience/base/strings.h"
 #include "audience/sql/sql_compiler.h"
 #include "fmt/format.h"
 
@@ -205,10 +206,7 @@ inline std::string EventLeaf(const EventPredicate& p, const Schema& schema, SqlD
 }  // namespace sql_internal
 
 AUDIENCE_FUNC std::optional<SqlDialect> ParseSqlDialect(std::string_view name) {
-  std::string lower(name);
-  for (char& c : lower) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
+  const std::string lower = AsciiLower(name);
   if (lower == "sqlite") return SqlDialect::kSqlite;
   if (lower == "duckdb") return SqlDialect::kDuckDb;
   if (lower == "postgres" || lower == "postgresql") return SqlDialect::kPostgres;
