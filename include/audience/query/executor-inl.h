@@ -35,8 +35,9 @@ struct Reg {
   uint64_t Cardinality() const { return counted ? count : get().Cardinality(); }
 };
 
-// People in at least `k` of `inputs`: level j holds those seen in >= j
-// inputs so far; each input lifts level j-1 into level j. O(m * k) ops.
+// People in at least `k` of `inputs` (1 <= k <= inputs.size()): level j
+// holds those seen in >= j inputs so far; each input lifts level j-1 into
+// level j. O(m * k) ops.
 inline Bitmap AtLeast(const std::vector<const Bitmap*>& inputs, uint32_t k) {
   std::vector<Bitmap> level(k + 1);
   for (const Bitmap* b : inputs) {
@@ -121,6 +122,10 @@ inline std::vector<Reg> RunSteps(const Store& store, const Plan& plan, const Bit
       case PlanStep::Op::kAtLeast: {
         if (step.count == 0) {  // any(0, ...): everyone in scope
           out.Borrow(scope != nullptr ? scope : &universe);
+          break;
+        }
+        if (step.count > step.in.size()) {  // more than there are: nobody
+          out.Borrow(&EmptySet());
           break;
         }
         std::vector<const Bitmap*> inputs;

@@ -32,7 +32,7 @@
 // 0 -> empty). Clearing never shrinks the depth; Optimize() does.
 //
 // Value layer: besides the slices, the index keeps at most kMaxValueBitmaps
-// bitmaps of persons grouped by key >> shift. With few distinct keys (ages,
+// (1024) bitmaps of persons grouped by key >> shift. With few distinct keys (ages,
 // scores, counts) the shift is 0: one bitmap per key, and Compare / Between
 // are a union of the bitmaps on the cheaper side of the range (the
 // complement side for `age >= 30`), what a plain per-value bitmap index
@@ -71,7 +71,7 @@ enum class CompareOp : uint8_t { kEq, kNe, kLt, kLe, kGt, kGe };
 
 class BitSlicedIndex {
  public:
-  static constexpr size_t kMaxValueBitmaps = 256;
+  static constexpr size_t kMaxValueBitmaps = 1024;
 
   BitSlicedIndex() = default;
 
