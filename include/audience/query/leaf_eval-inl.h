@@ -47,16 +47,25 @@ inline Bitmap Scoped(Bitmap b, const Bitmap* scope) {
   return b;
 }
 
+// The event index's filter for `e`; nullopt when a property value was never
+// seen, so that no event can match.
+inline std::optional<WindowFilter> ResolveWindow(const EventIndex& idx, const EventPredicate& e) {
+  WindowFilter f{.from = e.from, .to = e.to};
+  for (const auto& [property, value] : e.equals) {
+    std::optional<uint32_t> id = idx.FindPropertyValue(property, value);
+    if (!id) return std::nullopt;
+    f.equals.push_back({property, *id});
+  }
+  return f;
+}
+
 inline Bitmap EventLeaf(const Store& store, const EventPredicate& e, const Bitmap* scope) {
   const EventIndex& idx = store.event_type(e.type);
   const bool at_zero = EventHoldsWithoutEvents(e);
   const Bitmap& base = scope != nullptr ? *scope : store.universe();
-  WindowFilter f{.from = e.from, .to = e.to};
-  for (const auto& [property, value] : e.equals) {
-    std::optional<uint32_t> id = idx.FindPropertyValue(property, value);
-    if (!id) return at_zero ? base : Bitmap();  // no event can match
-    f.equals.push_back({property, *id});
-  }
+  std::optional<WindowFilter> window = ResolveWindow(idx, e);
+  if (!window) return at_zero ? base : Bitmap();
+  const WindowFilter& f = *window;
   auto holds = [&e](const WindowStats& s) {
     switch (e.measure) {
       case EventMeasure::kCount: return CompareHolds(e.op, static_cast<double>(s.count), e.number);

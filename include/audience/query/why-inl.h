@@ -8,6 +8,7 @@
 #include <string>
 
 #include "audience/query/bound_text.h"
+#include "audience/query/leaf_eval-inl.h"
 #include "audience/query/query.h"
 #include "fmt/format.h"
 
@@ -33,13 +34,9 @@ inline std::string Detail(const Store& store, const BoundExpr& e, PersonId p, Un
     }
     case K::kEvent: {
       const EventIndex& idx = store.event_type(e.event.type);
-      WindowFilter f{.from = e.event.from, .to = e.event.to};
-      for (const auto& [property, value] : e.event.equals) {
-        std::optional<uint32_t> id = idx.FindPropertyValue(property, value);
-        if (!id) return "no matching events";
-        f.equals.push_back({property, *id});
-      }
-      WindowStats s = idx.StatsInWindow(p, f);
+      std::optional<WindowFilter> f = executor_internal::ResolveWindow(idx, e.event);
+      if (!f) return "no matching events";
+      WindowStats s = idx.StatsInWindow(p, *f);
       if (s.count == 0) return "no matching events";
       return fmt::format("{} matching event(s), amount sum {}, first {}, last {}", s.count,
                          fmt::format("{:.2f}", s.sum), FormatUtc(s.first), FormatUtc(s.last));
