@@ -182,9 +182,8 @@ int main(int argc, char** argv) {
   }
   const Store store = flags.load == "batches" ? bench::LoadStoreByBatches(data, &lt)
                                               : bench::LoadStoreBulk(data, &lt);
-  std::fprintf(stderr, "store: people %.2f s, attributes %.2f s (columns %.2f, snapshot decode "
-               "%.2f), tags %.2f s, optimize %.2f s\n", lt.people, lt.attributes, lt.columns,
-               lt.decode, lt.tags, lt.optimize);
+  std::fprintf(stderr, "store: people %.2f s, attributes %.2f s, tags %.2f s, optimize %.2f s\n",
+               lt.people, lt.attributes, lt.tags, lt.optimize);
 
   t0 = std::chrono::steady_clock::now();
   bench::RoaringBaseline rb;
@@ -418,11 +417,12 @@ int main(int argc, char** argv) {
   std::printf("\nQueries:\n\n");
   for (const Row& r : rows) std::printf("- %s: `%s`\n", r.name.c_str(), r.text.c_str());
   const MemoryUsage mem = store.Memory();
-  std::printf("\nLoad (s): population %.1f; our store (%s) %.2f (people %.2f, attributes %.2f "
-              "[columns by SetMany %.2f, snapshot decode %.2f], "
+  std::printf("\nLoad (s): population %.1f; our store (%s) %.2f (%s %.2f, %s %.2f, "
               "tags by AssignBitmap %.2f, Optimize %.2f); CRoaring %.1f; dense %.1f; SQLite %s.\n",
-              gen_s, flags.load == "batches" ? "WriteBatch only" : "bulk splice", lt.total(),
-              lt.people, lt.attributes, lt.columns, lt.decode, lt.tags, lt.optimize, rb_s, ds_s,
+              gen_s, flags.load == "batches" ? "WriteBatch ops" : "one ColumnBlock", lt.total(),
+              flags.load == "batches" ? "people" : "building the block", lt.people,
+              flags.load == "batches" ? "attributes" : "applying it", lt.attributes, lt.tags,
+              lt.optimize, rb_s, ds_s,
               db ? fmt::format("{:.1f}", sqlite_s).c_str() : "not loaded");
   if (batch_lt.total() > 0 && flags.load == "both") {
     std::printf("WriteBatch-only load of the same store: %.2f s (Upsert batches %.2f, "

@@ -1,6 +1,6 @@
 // The four engines of the query macro benchmark (bench/query_bench.cpp),
 // each loaded with the same synthetic population:
-//   Loaded::store    our Store, bulk-loaded (people, AssignBitmap, attribute batches)
+//   Loaded::store    our Store, bulk-loaded (one ColumnBlock) or by WriteBatch ops
 //   SqliteDb         SQLite in memory: profiles + person_tags, one index per filter
 //   RoaringBaseline  plain audience::Bitmap per value (tags, enums, ages, scores,
 //                    order counts, days since last activity)
@@ -13,7 +13,6 @@
 #define AUDIENCE_BENCH_QUERY_BENCH_DATA_H_
 
 #include <sqlite3.h>
-#include <zlib.h>
 
 #include <algorithm>
 #include <array>
@@ -84,7 +83,6 @@ inline std::string TagName(int t) { return "t" + std::to_string(t); }
 
 struct LoadTimes {
   double people = 0, tags = 0, attributes = 0, optimize = 0;
-  double columns = 0, decode = 0;  // bulk path: the parts of `attributes`
   double total() const { return people + tags + attributes + optimize; }
 };
 
@@ -217,117 +215,43 @@ inline std::string Difference(const audience::Store& a, const audience::Store& b
   return "";
 }
 
-// Snapshot framing (docs/file-format.md): (kind, body) of every section.
-inline std::vector<std::pair<uint32_t, std::string>> SplitSnapshot(const std::string& bytes) {
-  auto u32 = [&](size_t at) { uint32_t v; std::memcpy(&v, bytes.data() + at, 4); return v; };
-  auto u64 = [&](size_t at) { uint64_t v; std::memcpy(&v, bytes.data() + at, 8); return v; };
-  std::vector<std::pair<uint32_t, std::string>> out;
-  for (uint32_t i = 0; i < u32(12); ++i) {
-    const size_t entry = 32 + size_t{i} * 32;
-    if (u32(entry + 4) != 0) Die("snapshot splice: unexpected section flags");
-    out.emplace_back(u32(entry), bytes.substr(u64(entry + 8), u64(entry + 16)));
-  }
-  return out;
-}
-
-inline uint32_t Crc32(const std::string& s) {
-  uLong crc = crc32(0L, Z_NULL, 0);
-  for (size_t at = 0; at < s.size(); at += 1u << 30) {
-    crc = crc32(crc, reinterpret_cast<const Bytef*>(s.data() + at),
-                static_cast<uInt>(std::min<size_t>(s.size() - at, 1u << 30)));
-  }
-  return static_cast<uint32_t>(crc);
-}
-
-// The inverse of SplitSnapshot: header, section table, bodies, checksums.
-inline std::string JoinSnapshot(const std::vector<std::pair<uint32_t, std::string>>& sections) {
-  audience::ByteWriter table;
-  uint64_t offset = 32 + sections.size() * 32 + 4;
-  for (const auto& [kind, body] : sections) {
-    table.PutU32(kind);
-    table.PutU32(0);
-    table.PutU64(offset);
-    table.PutU64(body.size());
-    table.PutU32(Crc32(body));
-    table.PutU32(0);
-    offset += body.size();
-  }
-  table.PutU32(Crc32(table.data()));
-  audience::ByteWriter header;
-  for (char c : std::string_view("\x89" "AUDSNP\n", 8)) header.PutU8(static_cast<uint8_t>(c));
-  header.PutU32(audience::kSnapshotFormatVersion);
-  header.PutU32(static_cast<uint32_t>(sections.size()));
-  header.PutU64(offset);
-  header.PutU32(Crc32(header.data()));
-  header.PutU32(0);
-  std::string out = header.Release();
-  out.reserve(offset);
-  out += table.data();
-  for (const auto& section : sections) out += section.second;
-  return out;
-}
-
-// The fast bulk path. The Store has no public bulk path for people or
-// attributes, so: an IdMap filled directly (Reserve + GetOrCreate) and one
-// AttributeColumn per attribute filled by SetMany are spliced into the ids
-// and attributes sections of a snapshot of the empty store, which
-// DecodeSnapshot opens (validating everything and rebuilding the range
-// indexes); tags then go in by AssignBitmap. `times->people` is the IdMap,
-// `times->attributes` the columns plus encode/decode.
+// The bulk path: one ColumnBlock (every attribute column and the interest
+// tags) applied as one batch. `times->people` covers building the block,
+// `times->attributes` applying it (ids, columns, range indexes, tags).
 inline audience::Store LoadStoreBulk(const QueryData& d, LoadTimes* t) {
   using namespace audience;
   const Population& p = d.pop;
-  Store skeleton = EmptyStore();
-  Check(skeleton.Apply(WriteBatch(absl::FromUnixSeconds(kEpoch))).status(), "first batch");
-  auto sections = SplitSnapshot(EncodeSnapshot(skeleton));
-
+  Store s = EmptyStore();
   auto t0 = std::chrono::steady_clock::now();
-  {
-    IdMap ids;
-    ids.Reserve(p.size);
-    for (uint32_t i = 0; i < p.size; ++i) {
-      if (*ids.GetOrCreate(ExternalId::Int(i)) != i) Die("ids are not dense");
-    }
-    ByteWriter w;
-    ids.Serialize(w);
-    for (auto& [kind, body] : sections) {
-      if (kind == 3) body = w.Release();  // ids
-    }
+  ColumnBlock block;
+  block.Reserve(p.size);
+  for (uint32_t i = 0; i < p.size; ++i) block.AddRow(ExternalId::Int(i));
+  const auto& specs = s.schema().attributes();
+  for (size_t a = 0; a < specs.size(); ++a) {
+    ColumnValues& column = block.AddAttribute(specs[a].name, specs[a].type);
+    column.Reserve(p.size);
+    for (uint32_t i = 0; i < p.size; ++i) column.Append(AttributeValue(d, a, i));
+  }
+  std::vector<std::vector<uint16_t>> tags(p.size);
+  for (int v = 0; v < kTagValues; ++v) {
+    for (uint32_t i : p.tag_members[v]) tags[i].push_back(static_cast<uint16_t>(v));
+  }
+  TagColumn& interest = block.AddTags("interest", {.source = "import"});
+  for (uint32_t i = 0; i < p.size; ++i) {
+    for (uint16_t v : tags[i]) interest.Add(TagName(v));
+    interest.EndRow();
   }
   t->people = SecondsSince(t0);
-
   t0 = std::chrono::steady_clock::now();
-  {
-    ByteWriter w;
-    const auto& specs = skeleton.schema().attributes();
-    std::vector<std::pair<PersonId, Value>> rows(p.size);
-    for (size_t a = 0; a < specs.size(); ++a) {
-      for (uint32_t i = 0; i < p.size; ++i) rows[i] = {i, AttributeValue(d, a, i)};
-      AttributeColumn column(specs[a]);
-      for (const auto& row : rows) {
-        if (!column.Check(row.second).ok()) Die("bad value for " + specs[a].name);
-      }
-      column.SetMany(rows, /*seq=*/1);
-      column.Serialize(w);
-    }
-    for (auto& [kind, body] : sections) {
-      if (kind == 5) body = w.Release();  // attributes
-    }
-  }
-  t->columns = SecondsSince(t0);
-  auto t1 = std::chrono::steady_clock::now();
-  absl::StatusOr<Store> s = DecodeSnapshot(JoinSnapshot(sections));
-  t->decode = SecondsSince(t1);
-  if (!s.ok()) Die("bulk load: " + std::string(s.status().message()));
+  WriteBatch batch(absl::FromUnixSeconds(kEpoch));
+  batch.SetColumns(std::move(block));
+  Check(s.Apply(batch).status(), "bulk load");
+  if (p.size > 0 && s.Find(ExternalId::Int(p.size - 1)) != p.size - 1) Die("ids are not dense");
   t->attributes = SecondsSince(t0);
-
   t0 = std::chrono::steady_clock::now();
-  AssignTags(*s, p);
-  t->tags = SecondsSince(t0);
-  t0 = std::chrono::steady_clock::now();
-  s->Optimize();
+  s.Optimize();
   t->optimize = SecondsSince(t0);
-  return *std::move(s);
+  return s;
 }
 
 // SQLite in memory, same process. Tags are text values, as a host would

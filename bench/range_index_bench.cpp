@@ -29,6 +29,7 @@ using audience::AttributeSpec;
 using audience::AttributeType;
 using audience::BitSlicedIndex;
 using audience::Bitmap;
+using audience::ColumnValues;
 using audience::CompareOp;
 using audience::PersonId;
 using audience::Value;
@@ -51,17 +52,18 @@ AttributeColumn MakeColumn(const char* name, AttributeType type, const std::vect
   spec.name = name;
   spec.type = type;
   AttributeColumn col(spec);
-  constexpr size_t kChunk = size_t{1} << 21;
-  std::vector<std::pair<PersonId, Value>> rows;
-  for (size_t begin = 0; begin < v.size(); begin += kChunk) {
-    rows.clear();
-    for (size_t p = begin; p < std::min(v.size(), begin + kChunk); ++p) {
-      rows.emplace_back(static_cast<PersonId>(p), type == AttributeType::kInt64
-                                                      ? Value::Int(v[p])
-                                                      : Value::Time(absl::FromUnixSeconds(v[p])));
+  std::vector<PersonId> people(v.size());
+  ColumnValues values(type);
+  values.Reserve(v.size());
+  for (size_t p = 0; p < v.size(); ++p) {
+    people[p] = static_cast<PersonId>(p);
+    if (type == AttributeType::kInt64) {
+      values.AppendInt(v[p]);
+    } else {
+      values.AppendTime(v[p]);
     }
-    col.SetMany(rows, 1);
   }
+  col.SetColumn(people, values, 1);
   col.Optimize();
   return col;
 }

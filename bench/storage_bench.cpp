@@ -97,10 +97,14 @@ void BM_MemoryPerPerson(benchmark::State& state) {
     std::vector<AttributeColumn> columns;
     auto add = [&](AttributeSpec spec, auto value_of) {
       AttributeColumn& c = columns.emplace_back(spec);
-      std::vector<std::pair<PersonId, Value>> values;
-      values.reserve(n);
-      for (uint32_t i = 0; i < n; ++i) values.emplace_back(i, value_of(i));
-      c.SetMany(values, 1);
+      std::vector<PersonId> people(n);
+      ColumnValues values(spec.type);
+      values.Reserve(n);
+      for (uint32_t i = 0; i < n; ++i) {
+        people[i] = i;
+        values.Append(value_of(i));
+      }
+      c.SetColumn(people, values, 1);
       c.Optimize();
     };
     const char* genders[] = {"F", "M", "U"};

@@ -91,6 +91,7 @@ TEST_CASE("one bad row rejects the file and names line, column and field", "[io]
   ImportSpec skip = ProfileSpec();
   skip.skip_bad_rows = true;
   auto s = ImportCsvText(store, csv, skip);
+  INFO(s.status().message());
   REQUIRE(s.ok());
   CHECK(s->rows_read == 9);
   CHECK(s->rows_imported == 1);

@@ -122,5 +122,6 @@ AUDIENCE_FUNC absl::StatusOr<ImportReport> ImportCsvText(Store& store, std::stri
 AUDIENCE_END_NAMESPACE
 
 #include "audience/io/importer_rows-inl.h"
+#include "audience/io/importer_profiles-inl.h"
 
 #endif  // AUDIENCE_IO_IMPORTER_INL_H_

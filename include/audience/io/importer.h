@@ -83,8 +83,14 @@ struct ImportSpec {
   size_t max_reported_errors = 100;
   // The write time of the import (default TTLs count from it).
   absl::Time now = absl::UnixEpoch();
-  // Rows per write batch; all batches are validated before any is applied.
+  // Tags and events: rows per write batch; all batches are validated
+  // before any is applied. Profiles go in as one ColumnBlock (one batch);
+  // for them this is only the progress interval.
   size_t batch_rows = 65536;
+  // Profiles: threads that apply the block's columns (0: the machine's
+  // hardware threads; 1: the calling thread only). The result is the same
+  // for every value.
+  unsigned threads = 0;
   // Called after each batch of rows is read: (rows read, bytes consumed,
   // total bytes if known). For progress bars.
   std::function<void(uint64_t, uint64_t, std::optional<uint64_t>)> progress;

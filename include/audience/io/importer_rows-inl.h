@@ -187,6 +187,27 @@ inline std::optional<RowError> AddRecord(const Plan& plan, const ImportSpec& spe
   return std::nullopt;
 }
 
+// The all-or-nothing rule: without skip_bad_rows, any bad row rejects the
+// import with every reported row listed.
+inline absl::Status RejectIfBad(const Errors& errors, const ImportReport& report,
+                                const ImportSpec& spec, std::string_view source_name) {
+  if (errors.count == 0 || spec.skip_bad_rows) return absl::OkStatus();
+  std::string msg = fmt::format("{}: import rejected, store unchanged: {} bad row{} of {}",
+                                source_name, errors.count, errors.count == 1 ? "" : "s",
+                                report.rows_read);
+  for (const RowError& e : report.errors) msg += "\n" + e.ToString();
+  if (errors.count > report.errors.size()) {
+    msg += fmt::format("\n... and {} more", errors.count - report.errors.size());
+  }
+  return absl::InvalidArgumentError(msg);
+}
+
+// The profile path (importer_profiles-inl.h).
+inline absl::StatusOr<ImportReport> ImportProfiles(Store& store, CsvReader& reader,
+                                                   const ImportSpec& spec, const Plan& plan,
+                                                   const TimeFormat& time_format,
+                                                   std::string_view source_name);
+
 }  // namespace importer_internal
 
 AUDIENCE_FUNC absl::StatusOr<ImportReport> ImportCsv(Store& store, CsvReader& reader,
@@ -205,6 +226,9 @@ AUDIENCE_FUNC absl::StatusOr<ImportReport> ImportCsv(Store& store, CsvReader& re
   }
   Columns columns(reader, source_name);
   AUDIENCE_ASSIGN_OR_RETURN(Plan plan, MakePlan(store, columns, spec, source_name));
+  if (spec.kind == ImportKind::kProfiles) {
+    return ImportProfiles(store, reader, spec, plan, time_format, source_name);
+  }
 
   std::vector<WriteBatch> chunks;
   chunks.emplace_back(spec.now);
@@ -251,16 +275,7 @@ AUDIENCE_FUNC absl::StatusOr<ImportReport> ImportCsv(Store& store, CsvReader& re
     }
   }
   check_chunk();
-  if (errors.count > 0 && !spec.skip_bad_rows) {
-    std::string msg = fmt::format("{}: import rejected, store unchanged: {} bad row{} of {}",
-                                  source_name, errors.count, errors.count == 1 ? "" : "s",
-                                  report.rows_read);
-    for (const RowError& e : report.errors) msg += "\n" + e.ToString();
-    if (errors.count > report.errors.size()) {
-      msg += fmt::format("\n... and {} more", errors.count - report.errors.size());
-    }
-    return absl::InvalidArgumentError(msg);
-  }
+  AUDIENCE_RETURN_IF_ERROR(RejectIfBad(errors, report, spec, source_name));
   report.rows_imported = report.rows_read - report.rows_skipped;
   for (const WriteBatch& chunk : chunks) {
     if (chunk.empty()) continue;

@@ -262,43 +262,16 @@ AUDIENCE_FUNC void AttributeColumn::Set(PersonId person, const Value& v, WriteSe
   if (numeric()) index_.Set(person, key);
 }
 
-AUDIENCE_FUNC void AttributeColumn::SetMany(absl::Span<const std::pair<PersonId, Value>> rows,
-                                            WriteSeq seq) {
-  // Row-by-row index updates cost O(slices) each; a rebuild costs O(slices)
-  // per non-null row in total, so it wins once the batch is a fair share.
-  if (!numeric() || rows.size() < 1024 || rows.size() * 4 < index_.not_null().Cardinality()) {
-    for (const auto& [person, v] : rows) Set(person, v, seq);
-    return;
-  }
-  Bitmap not_null = index_.not_null();
-  for (const auto& [person, v] : rows) {
-    EnsureRow(person);
-    seqs_[person] = seq;
-    if (v.is_null()) {
-      not_null.Remove(person);
-      if (type_ == AttributeType::kDouble) {
-        doubles_[person] = 0;
-      } else {
-        ints_[person] = 0;
-      }
-    } else {
-      not_null.Add(person);
-      StoreValue(person, v);
-    }
-  }
-  RebuildIndex(not_null);
-}
-
 AUDIENCE_FUNC uint64_t AttributeColumn::KeyOf(PersonId person) const {
   return type_ == AttributeType::kDouble ? attribute_column_internal::DoubleKey(doubles_[person])
                                          : attribute_column_internal::IntKey(ints_[person]);
 }
 
 AUDIENCE_FUNC void AttributeColumn::RebuildIndex(const Bitmap& not_null) {
-  std::vector<std::pair<PersonId, uint64_t>> entries;
-  entries.reserve(not_null.Cardinality());
-  not_null.ForEach([&](uint32_t p) { entries.emplace_back(p, KeyOf(p)); });
-  index_ = BitSlicedIndex::Build(entries);
+  std::vector<uint64_t> keys;
+  keys.reserve(not_null.Cardinality());
+  not_null.ForEach([&](uint32_t p) { keys.push_back(KeyOf(p)); });
+  index_ = BitSlicedIndex::Build(not_null, keys);
 }
 
 AUDIENCE_FUNC Value AttributeColumn::Get(PersonId person) const {
@@ -722,5 +695,7 @@ AUDIENCE_FUNC bool operator==(const AttributeColumn& a, const AttributeColumn& b
 }
 
 AUDIENCE_END_NAMESPACE
+
+#include "audience/storage/attribute_column_bulk-inl.h"
 
 #endif  // AUDIENCE_STORAGE_ATTRIBUTE_COLUMN_INL_H_

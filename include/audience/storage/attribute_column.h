@@ -44,12 +44,14 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
 #include "audience/base/byte_io.h"
 #include "audience/base/config.h"
 #include "audience/base/types.h"
+#include "audience/schema/column_values.h"
 #include "audience/schema/schema.h"
 #include "audience/schema/value.h"
 #include "audience/storage/bit_sliced_index.h"
@@ -75,10 +77,20 @@ class AttributeColumn {
   // Stores `v` (null clears the value) and records `seq` as the person's
   // last write. Precondition: Check(v).ok().
   void Set(PersonId person, const Value& v, WriteSeq seq);
-  // Bulk form for imports: numeric columns rebuild the range index in one
-  // pass when the batch is large, instead of updating it row by row. A
-  // person listed twice keeps its last value. Precondition: Check ok for all.
-  void SetMany(absl::Span<const std::pair<PersonId, Value>> rows, WriteSeq seq);
+  // Bulk form for imports: row r sets people[r] to values.At(r) (a null row
+  // clears), as Set would row by row, with `seq` for every row; a person
+  // listed twice keeps its last row. A large block (a fair share of the
+  // column) rewrites the dense vectors and rebuilds the range index or enum
+  // bitmaps in one pass instead of updating them row by row.
+  // Precondition: CheckColumn(values) reported nothing and
+  // people.size() == values.size().
+  void SetColumn(absl::Span<const PersonId> people, const ColumnValues& values, WriteSeq seq);
+  // Check() for a whole column: calls bad(row, message) for each row whose
+  // value may not be stored here (for a wrong column type, once with row 0),
+  // so a caller can name the line. Linear in rows, per dictionary entry for
+  // enums.
+  void CheckColumn(const ColumnValues& values,
+                   absl::FunctionRef<void(size_t row, std::string_view message)> bad) const;
   // The stored value; null when unset. Timestamps come back as whole seconds.
   Value Get(PersonId person) const;
   // Seq of the person's last Set (a written null still records it); 0 when
@@ -152,6 +164,8 @@ class AttributeColumn {
   uint64_t KeyOf(PersonId person) const;
   // Rebuilds the range index from the dense values of `not_null`.
   void RebuildIndex(const Bitmap& not_null);
+  // Rebuilds enum_members_ from codes_ over not_null_.
+  void RebuildEnumMembers();
   // The checks Compare applies to its operand.
   absl::Status CheckOperand(CompareOp op, const Value& v) const;
   // Compare after CheckOperand passed.

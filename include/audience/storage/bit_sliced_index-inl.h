@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <bit>
+#include <cassert>
+#include <vector>
 
 #include "audience/base/status_macros.h"
 #include "audience/storage/bit_sliced_index.h"
@@ -22,50 +24,57 @@ inline bool Bit(uint64_t key, size_t i) { return ((key >> i) & 1) != 0; }
 
 AUDIENCE_FUNC BitSlicedIndex BitSlicedIndex::Build(
     absl::Span<const std::pair<PersonId, uint64_t>> entries) {
-  using bit_sliced_index_internal::HighMask;
-  BitSlicedIndex out;
-  if (entries.empty()) return out;
-  std::vector<uint32_t> ids(entries.size());
-  for (size_t k = 0; k < entries.size(); ++k) ids[k] = entries[k].first;
-  out.not_null_ = Bitmap::FromIds(ids);
-  std::vector<std::pair<PersonId, uint64_t>> unique;
-  if (out.not_null_.Cardinality() != entries.size()) {
-    // Duplicates: keep each person's last entry (rare; costs a sort).
-    unique.assign(entries.begin(), entries.end());
-    std::stable_sort(unique.begin(), unique.end(),
-                     [](const auto& a, const auto& b) { return a.first < b.first; });
-    size_t w = 0;
-    for (size_t k = 0; k < unique.size(); ++k) {
-      if (k + 1 < unique.size() && unique[k + 1].first == unique[k].first) continue;
-      unique[w++] = unique[k];
-    }
-    unique.resize(w);
-    entries = unique;
+  std::vector<std::pair<PersonId, uint64_t>> sorted(entries.begin(), entries.end());
+  // Stable, so that of a person's entries the last one ends up last.
+  std::stable_sort(sorted.begin(), sorted.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<uint32_t> ids;
+  std::vector<uint64_t> keys;
+  ids.reserve(sorted.size());
+  keys.reserve(sorted.size());
+  for (size_t k = 0; k < sorted.size(); ++k) {
+    if (k + 1 < sorted.size() && sorted[k + 1].first == sorted[k].first) continue;
+    ids.push_back(sorted[k].first);
+    keys.push_back(sorted[k].second);
   }
+  return Build(Bitmap::FromIds(ids), keys);
+}
+
+AUDIENCE_FUNC BitSlicedIndex BitSlicedIndex::Build(const Bitmap& people,
+                                                   absl::Span<const uint64_t> keys) {
+  using bit_sliced_index_internal::HighMask;
+  assert(people.Cardinality() == keys.size());
+  BitSlicedIndex out;
+  if (keys.empty()) return out;
+  out.not_null_ = people;
   uint64_t all_or = 0, all_and = ~uint64_t{0};
-  for (const auto& e : entries) {
-    all_or |= e.second;
-    all_and &= e.second;
+  for (uint64_t key : keys) {
+    all_or |= key;
+    all_and &= key;
   }
   const size_t depth = static_cast<size_t>(std::bit_width(all_or ^ all_and));
   out.prefix_ = all_and & HighMask(depth);
   out.slices_.resize(depth);
   // Chunks small enough to stay in cache are read once per slice; ids are
-  // gathered branch-free (the key bits are unpredictable) and appended.
+  // gathered branch-free (the key bits are unpredictable) and appended in
+  // ascending order, which the bitmaps take fastest.
+  const std::vector<uint32_t> all = people.ToVector();
   constexpr size_t kChunk = 1 << 14;
-  ids.resize(std::min(kChunk, entries.size()));
-  for (size_t begin = 0; begin < entries.size(); begin += kChunk) {
-    const auto chunk = entries.subspan(begin, kChunk);
+  std::vector<uint32_t> gathered(std::min(kChunk, keys.size()));
+  for (size_t begin = 0; begin < keys.size(); begin += kChunk) {
+    const size_t count = std::min(kChunk, keys.size() - begin);
+    const uint32_t* ids = all.data() + begin;
+    const uint64_t* chunk = keys.data() + begin;
     for (size_t i = 0; i < depth; ++i) {
       size_t n = 0;
-      for (const auto& e : chunk) {
-        ids[n] = e.first;
-        n += static_cast<size_t>((e.second >> i) & 1);
+      for (size_t k = 0; k < count; ++k) {
+        gathered[n] = ids[k];
+        n += static_cast<size_t>((chunk[k] >> i) & 1);
       }
-      out.slices_[i].AddMany(absl::MakeConstSpan(ids.data(), n));
+      out.slices_[i].AddMany(absl::MakeConstSpan(gathered.data(), n));
     }
   }
-  out.RebuildValues(entries);
+  out.RebuildValues(all, keys);
   return out;
 }
 
@@ -324,9 +333,10 @@ AUDIENCE_FUNC absl::StatusOr<BitSlicedIndex> BitSlicedIndex::Deserialize(ByteRea
     }
     out.slices_.push_back(std::move(slice));
   }
-  std::vector<std::pair<PersonId, uint64_t>> entries;
-  out.not_null_.ForEach([&](uint32_t p) { entries.emplace_back(p, *out.Get(p)); });
-  out.RebuildValues(entries);
+  const std::vector<uint32_t> ids = out.not_null_.ToVector();
+  std::vector<uint64_t> keys(ids.size());
+  for (size_t k = 0; k < ids.size(); ++k) keys[k] = *out.Get(ids[k]);
+  out.RebuildValues(ids, keys);
   return out;
 }
 

@@ -79,6 +79,9 @@ class BitSlicedIndex {
   // Bitmap::FromIds (far faster than Set per person). Persons need not be
   // sorted; if a person appears more than once, its last entry wins.
   static BitSlicedIndex Build(absl::Span<const std::pair<PersonId, uint64_t>> entries);
+  // The same from sorted data: keys[i] is the key of the i-th person of
+  // `people` in ascending order (keys.size() == people.Cardinality()).
+  static BitSlicedIndex Build(const Bitmap& people, absl::Span<const uint64_t> keys);
 
   // Sets (or replaces) the key of `person`.
   void Set(PersonId person, uint64_t key);
@@ -143,7 +146,7 @@ class BitSlicedIndex {
   // Equality layer (bit_sliced_index_values-inl.h).
   void ValuesSet(PersonId person, std::optional<uint64_t> old_key, uint64_t key);
   void ValuesClear(PersonId person, uint64_t old_key);
-  void RebuildValues(absl::Span<const std::pair<PersonId, uint64_t>> entries);
+  void RebuildValues(absl::Span<const uint32_t> ids, absl::Span<const uint64_t> keys);
   // Persons with lo <= key <= hi (within `within` when given); values_on_.
   Bitmap ValuesBetween(uint64_t lo, uint64_t hi, const Bitmap* within) const;
   Bitmap ValuesCompare(CompareOp op, uint64_t constant, const Bitmap* within) const;

@@ -17,20 +17,38 @@ namespace bit_sliced_index_internal {
 
 inline uint64_t BucketOf(uint64_t key, int shift) { return shift >= 64 ? 0 : key >> shift; }
 
-// Groups entries by key >> shift; false (and `out` incomplete) as soon as
+// Groups persons by key >> shift; false (and `out` incomplete) as soon as
 // there would be more than `max` groups.
-inline bool Group(absl::Span<const std::pair<PersonId, uint64_t>> entries, int shift, size_t max,
-                  absl::flat_hash_map<uint64_t, std::vector<uint32_t>>* out) {
+inline bool Group(absl::Span<const uint32_t> ids, absl::Span<const uint64_t> keys, int shift,
+                  size_t max, absl::flat_hash_map<uint64_t, std::vector<uint32_t>>* out) {
   out->clear();
-  for (const auto& [person, key] : entries) {
-    auto it = out->find(BucketOf(key, shift));
+  for (size_t k = 0; k < ids.size(); ++k) {
+    const uint64_t bucket = BucketOf(keys[k], shift);
+    auto it = out->find(bucket);
     if (it == out->end()) {
       if (out->size() == max) return false;
-      it = out->emplace(BucketOf(key, shift), std::vector<uint32_t>()).first;
+      it = out->emplace(bucket, std::vector<uint32_t>()).first;
     }
-    it->second.push_back(person);
+    it->second.push_back(ids[k]);
   }
   return true;
+}
+
+// Counting sort of persons by bucket - first, for a bucket span of at most
+// `width`: one bitmap per non-empty bucket, ids in ascending order.
+inline void GroupDense(absl::Span<const uint32_t> ids, absl::Span<const uint64_t> keys, int shift,
+                       uint64_t first, size_t width, absl::btree_map<uint64_t, Bitmap>* out) {
+  std::vector<uint32_t> start(width + 1, 0);
+  for (uint64_t key : keys) ++start[BucketOf(key, shift) - first + 1];
+  for (size_t b = 0; b < width; ++b) start[b + 1] += start[b];
+  std::vector<uint32_t> sorted(ids.size());
+  std::vector<uint32_t> at(start.begin(), start.end() - 1);
+  for (size_t k = 0; k < ids.size(); ++k) sorted[at[BucketOf(keys[k], shift) - first]++] = ids[k];
+  for (size_t b = 0; b < width; ++b) {
+    if (start[b] == start[b + 1]) continue;
+    out->emplace(first + b, Bitmap::FromIds(absl::MakeConstSpan(sorted.data() + start[b],
+                                                                start[b + 1] - start[b])));
+  }
 }
 
 }  // namespace bit_sliced_index_internal
@@ -60,24 +78,44 @@ AUDIENCE_FUNC void BitSlicedIndex::ValuesClear(PersonId person, uint64_t old_key
   if (it->second.IsEmpty()) values_.erase(it);
 }
 
-AUDIENCE_FUNC void BitSlicedIndex::RebuildValues(
-    absl::Span<const std::pair<PersonId, uint64_t>> entries) {
+AUDIENCE_FUNC void BitSlicedIndex::RebuildValues(absl::Span<const uint32_t> ids,
+                                                 absl::Span<const uint64_t> keys) {
   using bit_sliced_index_internal::BucketOf;
   values_.clear();
   values_on_ = true;
   shift_ = 0;
-  absl::flat_hash_map<uint64_t, std::vector<uint32_t>> groups;
-  if (!bit_sliced_index_internal::Group(entries, 0, kMaxValueBitmaps, &groups)) {
-    // Many keys: the smallest bucket width that spans min..max in the limit.
-    uint64_t lo = ~uint64_t{0}, hi = 0;
-    for (const auto& e : entries) {
-      lo = std::min(lo, e.second);
-      hi = std::max(hi, e.second);
-    }
-    while (BucketOf(hi, shift_) - BucketOf(lo, shift_) >= kMaxValueBitmaps) ++shift_;
-    bit_sliced_index_internal::Group(entries, shift_, kMaxValueBitmaps, &groups);
+  if (keys.empty()) return;
+  uint64_t lo = ~uint64_t{0}, hi = 0;
+  for (uint64_t key : keys) {
+    lo = std::min(lo, key);
+    hi = std::max(hi, key);
   }
-  for (auto& [bucket, people] : groups) values_.emplace(bucket, Bitmap::FromIds(people));
+  // A narrow key range is counted directly; a wide one first tries one
+  // bitmap per key (few distinct keys), else buckets of neighbouring keys:
+  // the smallest width that spans lo..hi in kMaxValueBitmaps.
+  constexpr uint64_t kDenseSpan = uint64_t{1} << 16;
+  if (hi - lo < kDenseSpan) {
+    std::vector<uint8_t> seen(hi - lo + 1, 0);
+    size_t distinct = 0;
+    for (uint64_t key : keys) {
+      distinct += seen[key - lo] == 0 ? 1 : 0;
+      seen[key - lo] = 1;
+    }
+    if (distinct <= kMaxValueBitmaps) {
+      bit_sliced_index_internal::GroupDense(ids, keys, 0, lo, hi - lo + 1, &values_);
+      return;
+    }
+  } else {
+    absl::flat_hash_map<uint64_t, std::vector<uint32_t>> groups;
+    if (bit_sliced_index_internal::Group(ids, keys, 0, kMaxValueBitmaps, &groups)) {
+      for (auto& [bucket, people] : groups) values_.emplace(bucket, Bitmap::FromIds(people));
+      return;
+    }
+  }
+  while (BucketOf(hi, shift_) - BucketOf(lo, shift_) >= kMaxValueBitmaps) ++shift_;
+  const uint64_t first = BucketOf(lo, shift_);
+  bit_sliced_index_internal::GroupDense(ids, keys, shift_, first,
+                                        BucketOf(hi, shift_) - first + 1, &values_);
 }
 
 AUDIENCE_FUNC Bitmap BitSlicedIndex::ValuesBetween(uint64_t lo, uint64_t hi,

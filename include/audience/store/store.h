@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "absl/container/btree_map.h"
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -175,6 +176,13 @@ class Store {
   friend class SnapshotCodec;
 
   void ApplyValidated(const WriteBatch& batch, ApplyResult* result);
+  // The kColumns operation (store_block-inl.h); `fail` receives each
+  // problem with its source row.
+  void CheckBlock(const ColumnBlock& block, uint64_t op_row,
+                  absl::FunctionRef<void(uint64_t row, std::string_view message)> fail) const;
+  void ApplyBlock(const ColumnBlock& block, WriteSeq seq, UnixSeconds now, ApplyResult* result);
+  void ApplyTagColumn(const TagColumn& column, DimensionId d, SourceId source,
+                      absl::Span<const PersonId> people, WriteSeq seq, UnixSeconds now);
   void MergeInto(PersonId from, PersonId into);
   void Forget(PersonId person);
 

@@ -82,6 +82,9 @@ AUDIENCE_FUNC std::vector<OpError> Store::CheckBatch(const WriteBatch& batch,
   // Ids an earlier op of this batch may have created: Delete may name them.
   absl::flat_hash_set<ExternalId> mentioned;
   uint64_t may_create = 0;
+  // A block's ids are only recorded in `mentioned` when a Delete may need them.
+  bool has_delete = false;
+  for (const WriteBatch::Op& op : batch.ops()) has_delete |= op.kind == Kind::kDelete;
   if (!store_internal::IsFinite(batch.now())) fail(0, "batch time must be finite");
   for (const WriteBatch::Op& op : batch.ops()) {
     absl::Status s;
@@ -173,6 +176,13 @@ AUDIENCE_FUNC std::vector<OpError> Store::CheckBatch(const WriteBatch& batch,
         if (const TagDimension* d = find_dim(op.name)) {
           s = check_value(*d, op.text, /*must_exist=*/true);
         }
+        break;
+      case Kind::kColumns:
+        // Every row counts as a possible new person (exact counting would
+        // cost a lookup per row; the bound matters only near 2^32 people).
+        may_create += op.block->size();
+        if (has_delete) mentioned.insert(op.block->ids().begin(), op.block->ids().end());
+        CheckBlock(*op.block, op.row, fail);
         break;
     }
     if (!s.ok()) fail(op.row, StdView(s.message()));
@@ -293,6 +303,9 @@ AUDIENCE_FUNC void Store::ApplyValidated(const WriteBatch& batch, ApplyResult* r
         dimensions_[d].ClearValue(*dimensions_[d].FindValue(op.text));
         break;
       }
+      case Kind::kColumns:
+        ApplyBlock(*op.block, seq, now, result);
+        break;
     }
   }
   ++version_;
@@ -312,5 +325,7 @@ AUDIENCE_FUNC void Store::Forget(PersonId person) {
 }
 
 AUDIENCE_END_NAMESPACE
+
+#include "audience/store/store_block-inl.h"
 
 #endif  // AUDIENCE_STORE_STORE_APPLY_INL_H_

@@ -84,6 +84,11 @@ AUDIENCE_FUNC void WriteBatch::ClearValue(std::string dimension, std::string val
   op.text = std::move(value);
 }
 
+AUDIENCE_FUNC void WriteBatch::SetColumns(ColumnBlock block) {
+  Op& op = Push(OpKind::kColumns);
+  op.block = std::make_shared<const ColumnBlock>(std::move(block));
+}
+
 AUDIENCE_END_NAMESPACE
 
 #endif  // AUDIENCE_STORE_WRITE_BATCH_INL_H_

@@ -13,6 +13,7 @@
 #define AUDIENCE_STORE_WRITE_BATCH_H_
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -23,25 +24,19 @@
 #include "audience/ids/external_id.h"
 #include "audience/schema/value.h"
 #include "audience/storage/bitmap.h"
+#include "audience/store/column_block.h"
+#include "audience/store/tag_options.h"
 
 AUDIENCE_BEGIN_NAMESPACE
 
 // How a tag assignment expires and who made it.
-struct TagOptions {
-  // Explicit expiry; when absent the dimension's default TTL (if any) counts
-  // from the batch time.
-  std::optional<absl::Time> expires_at{};
-  // "manual", "rule", "import" or a classifier's name.
-  std::string source = "manual";
-};
-
 using EventProperties = std::vector<std::pair<std::string, std::string>>;
 
 class WriteBatch {
  public:
   enum class OpKind : uint8_t {
     kUpsert, kTag, kUntag, kClearDimension, kSetAttribute, kEvent, kLink,
-    kDelete, kAssignBitmap, kClearValue
+    kDelete, kAssignBitmap, kClearValue, kColumns
   };
   struct Op {
     OpKind kind;
@@ -57,6 +52,7 @@ class WriteBatch {
     EventProperties properties;
     std::string event_id;
     Bitmap people;      // kAssignBitmap: internal ids
+    std::shared_ptr<const ColumnBlock> block;  // kColumns (shared: ops copy cheaply)
   };
 
   // `now` is the batch's write time: default TTLs count from it.
@@ -91,6 +87,9 @@ class WriteBatch {
                     TagOptions options = {});
   // Removes `value` from everybody.
   void ClearValue(std::string dimension, std::string value);
+  // Many rows of attributes and tags in columnar form (store/column_block.h):
+  // the bulk path for imports. Errors name the block's source rows.
+  void SetColumns(ColumnBlock block);
 
   // Appends a prepared operation as is (its row included).
   void AddOp(Op op) { ops_.push_back(std::move(op)); }

@@ -1,0 +1,221 @@
+// The profile import: rows become one ColumnBlock (typed columns, tag
+// cells), validated whole by the store and applied as one operation.
+#ifndef AUDIENCE_IO_IMPORTER_PROFILES_INL_H_
+#define AUDIENCE_IO_IMPORTER_PROFILES_INL_H_
+
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/container/flat_hash_set.h"
+#include "audience/io/importer.h"
+#include "audience/store/column_block.h"
+
+AUDIENCE_BEGIN_NAMESPACE
+
+namespace importer_internal {
+
+// One row's parsed cells, kept aside until every cell parsed, so that a bad
+// row adds nothing to the block.
+struct StagedRow {
+  std::vector<int64_t> ints;
+  std::vector<double> doubles;
+  std::vector<std::string_view> text;  // enum values
+  std::vector<bool> null;
+  std::vector<std::vector<std::string_view>> tags;
+};
+
+// Parses `rec` into `row`, or returns the first bad cell.
+inline std::optional<RowError> StageRow(const Plan& plan, const ImportSpec& spec,
+                                        const TimeFormat& time_format, const CsvRecord& rec,
+                                        StagedRow& row, ExternalId* id) {
+  auto cell_error = [&](const Col& c, std::string_view message) {
+    return RowError{rec.line, rec.columns[c.index], c.name, std::string(message)};
+  };
+  if (rec.fields.size() < plan.min_fields) {
+    return RowError{rec.line, 0, "",
+                    fmt::format("row has {} fields, the mapping needs at least {}",
+                                rec.fields.size(), plan.min_fields)};
+  }
+  auto cell = [&](const Col& c) { return rec.fields[c.index]; };
+  absl::StatusOr<ExternalId> parsed = ParseId(cell(plan.id), spec.id_type);
+  if (!parsed.ok()) {
+    return cell_error(plan.id, fmt::format("{} (value '{}')", parsed.status().message(),
+                                           cell(plan.id)));
+  }
+  *id = *std::move(parsed);
+  for (size_t a = 0; a < plan.attributes.size(); ++a) {
+    const auto& [col, attr] = plan.attributes[a];
+    const std::string_view text = cell(col);
+    row.null[a] = text.empty();
+    if (text.empty()) continue;
+    absl::Status bad;
+    switch (attr->type) {
+      case AttributeType::kInt64: {
+        absl::StatusOr<int64_t> v = ParseInt64(text);
+        if (v.ok()) row.ints[a] = *v; else bad = v.status();
+        break;
+      }
+      case AttributeType::kDouble: {
+        absl::StatusOr<double> v = ParseDouble(text);
+        if (v.ok()) row.doubles[a] = *v; else bad = v.status();
+        break;
+      }
+      case AttributeType::kTimestamp: {
+        absl::StatusOr<UnixSeconds> v = time_format.ParseTime(text);
+        if (v.ok()) row.ints[a] = *v; else bad = v.status();
+        break;
+      }
+      case AttributeType::kBool: {
+        absl::StatusOr<bool> v = ParseBool(text);
+        if (v.ok()) row.ints[a] = *v ? 1 : 0; else bad = v.status();
+        break;
+      }
+      case AttributeType::kEnum:
+        row.text[a] = text;
+        break;
+    }
+    if (!bad.ok()) {
+      return cell_error(col, fmt::format("attribute '{}': {}", attr->name, bad.message()));
+    }
+  }
+  for (size_t t = 0; t < plan.tags.size(); ++t) {
+    const auto& [col, dim] = plan.tags[t];
+    std::vector<std::string_view>& values = row.tags[t];
+    values.clear();
+    std::string_view text = cell(col);
+    while (!text.empty()) {
+      const size_t cut = text.find(spec.tag_separator);
+      const std::string_view value = text.substr(0, cut);
+      text = cut == std::string_view::npos ? std::string_view() : text.substr(cut + 1);
+      if (value.empty()) continue;
+      if (!values.empty() && dim->kind == DimensionKind::kExclusive) {
+        return cell_error(col, fmt::format("exclusive dimension '{}' takes one value", dim->name));
+      }
+      values.push_back(value);
+    }
+  }
+  return std::nullopt;
+}
+
+inline constexpr uint64_t kSampleRows = 4096;
+inline constexpr size_t kMaxReservedRows = size_t{1} << 31;
+
+// Reads every record into one block; bad cells go to `errors`.
+inline ColumnBlock ReadProfileBlock(CsvReader& reader, const ImportSpec& spec, const Plan& plan,
+                                    const TimeFormat& time_format, Errors& errors,
+                                    ImportReport& report) {
+  ColumnBlock block;
+  block.set_apply_threads(spec.threads != 0 ? spec.threads
+                                            : std::max(1u, std::thread::hardware_concurrency()));
+  std::vector<ColumnValues*> columns;
+  for (const auto& [col, attr] : plan.attributes) {
+    columns.push_back(&block.AddAttribute(attr->name, attr->type));
+  }
+  std::vector<TagColumn*> tag_columns;
+  TagOptions options;
+  options.source = spec.source;
+  for (const auto& [col, dim] : plan.tags) tag_columns.push_back(&block.AddTags(dim->name, options));
+  const size_t n = plan.attributes.size();
+  StagedRow row{std::vector<int64_t>(n), std::vector<double>(n),
+                std::vector<std::string_view>(n), std::vector<bool>(n),
+                std::vector<std::vector<std::string_view>>(plan.tags.size())};
+  CsvRecord rec;
+  ExternalId id;
+  uint64_t rows_since_progress = 0;
+  while (true) {
+    absl::StatusOr<bool> more = reader.Next(&rec);
+    if (!more.ok()) {
+      ++report.rows_read;
+      ++report.rows_skipped;
+      const CsvError& e = reader.last_error();
+      errors.Add(RowError{e.line, e.column, "", e.message});
+      continue;
+    }
+    if (!*more) break;
+    ++report.rows_read;
+    if (std::optional<RowError> e = StageRow(plan, spec, time_format, rec, row, &id)) {
+      ++report.rows_skipped;
+      errors.Add(*std::move(e));
+    } else {
+      block.AddRow(std::move(id), rec.line);
+      for (size_t a = 0; a < n; ++a) {
+        ColumnValues& c = *columns[a];
+        if (row.null[a]) {
+          c.AppendNull();
+          continue;
+        }
+        switch (c.type()) {
+          case AttributeType::kDouble: c.AppendDouble(row.doubles[a]); break;
+          case AttributeType::kEnum: c.AppendEnum(row.text[a]); break;
+          default: c.AppendInt(row.ints[a]); break;
+        }
+      }
+      for (size_t t = 0; t < tag_columns.size(); ++t) {
+        for (std::string_view v : row.tags[t]) tag_columns[t]->Add(v);
+        tag_columns[t]->EndRow();
+      }
+    }
+    if (report.rows_read == kSampleRows && reader.total_bytes()) {
+      // Room for the whole file, estimated from the first rows, so columns
+      // do not grow (and copy) a dozen times on the way to millions of rows.
+      const double rows_per_byte =
+          static_cast<double>(kSampleRows) / static_cast<double>(reader.bytes_consumed());
+      const auto rows =
+          static_cast<size_t>(1.05 * rows_per_byte * static_cast<double>(*reader.total_bytes()));
+      size_t tags = 0;
+      for (const TagColumn* column : tag_columns) tags += column->values().size();
+      block.Reserve(std::min<size_t>(rows, kMaxReservedRows),
+                    static_cast<double>(tags) / static_cast<double>(kSampleRows) /
+                        static_cast<double>(std::max<size_t>(tag_columns.size(), 1)));
+    }
+    if (spec.progress && ++rows_since_progress >= std::max<size_t>(spec.batch_rows, 1)) {
+      rows_since_progress = 0;
+      spec.progress(report.rows_read, reader.bytes_consumed(), reader.total_bytes());
+    }
+  }
+  return block;
+}
+
+// The whole profile import after the mapping is resolved: read, check the
+// block against the store (closed lists, value names; bad rows reported and,
+// with skip_bad_rows, dropped), then apply it as one batch.
+inline absl::StatusOr<ImportReport> ImportProfiles(Store& store, CsvReader& reader,
+                                                   const ImportSpec& spec, const Plan& plan,
+                                                   const TimeFormat& time_format,
+                                                   std::string_view source_name) {
+  ImportReport report;
+  Errors errors{spec, report};
+  auto batch = std::make_unique<WriteBatch>(spec.now);
+  batch->SetColumns(ReadProfileBlock(reader, spec, plan, time_format, errors, report));
+  std::vector<OpError> bad = store.CheckBatch(*batch, SIZE_MAX);
+  if (!bad.empty()) {
+    absl::flat_hash_set<uint64_t> bad_rows;
+    for (const OpError& e : bad) {
+      if (bad_rows.insert(e.row).second) errors.Add(RowError{e.row, 0, "", e.message});
+    }
+    report.rows_skipped += bad_rows.size();
+    if (spec.skip_bad_rows) {
+      ColumnBlock kept = *batch->ops().front().block;
+      std::vector<bool> keep(kept.size());
+      for (size_t r = 0; r < kept.size(); ++r) keep[r] = !bad_rows.contains(kept.SourceRow(r));
+      kept.Filter(keep);
+      batch = std::make_unique<WriteBatch>(spec.now);
+      batch->SetColumns(std::move(kept));
+    }
+  }
+  AUDIENCE_RETURN_IF_ERROR(RejectIfBad(errors, report, spec, source_name));
+  report.rows_imported = report.rows_read - report.rows_skipped;
+  AUDIENCE_ASSIGN_OR_RETURN(ApplyResult r, store.Apply(*batch));
+  report.people_created = r.people_created;
+  if (spec.progress) {
+    spec.progress(report.rows_read, reader.bytes_consumed(), reader.total_bytes());
+  }
+  return report;
+}
+
+}  // namespace importer_internal
+
+AUDIENCE_END_NAMESPACE
+
+#endif  // AUDIENCE_IO_IMPORTER_PROFILES_INL_H_

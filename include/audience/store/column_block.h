@@ -1,0 +1,166 @@
+// ColumnBlock: many people's attributes and tags in columnar form, the bulk
+// write path (WriteBatch::SetColumns; the CSV importer builds one per
+// profile file). One row per person mention; columns hold typed values.
+//
+//   ColumnBlock block;
+//   ColumnValues& age = block.AddAttribute("age", AttributeType::kInt64);
+//   TagColumn& interest = block.AddTags("interest", {.source = "import"});
+//   block.AddRow(ExternalId::Int(7));  age.AppendInt(31);
+//   interest.Add("fashion");  interest.Add("travel");  interest.EndRow();
+//   batch.SetColumns(std::move(block));
+//
+// Meaning: applying a block is applying, row by row in order, Upsert(id),
+// SetAttribute(id, column, value) for every attribute column (a null value
+// clears) and Tag(id, dimension, value, options) for every value in the
+// row's tag cell. So a person named twice keeps the last row's attribute
+// values and the union of its multi-valued tags; for an exclusive dimension
+// the last row with a value wins. The store checks the whole block before
+// applying any of it, and reports errors by source row (rows(), or the
+// 1-based position in the block when no rows were given).
+//
+// The block is only data: sizes are checked by Store::CheckBatch (every
+// column must have one entry per row), not here.
+#ifndef AUDIENCE_STORE_COLUMN_BLOCK_H_
+#define AUDIENCE_STORE_COLUMN_BLOCK_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "audience/base/config.h"
+#include "audience/base/strings.h"
+#include "audience/ids/external_id.h"
+#include "audience/schema/column_values.h"
+#include "audience/store/tag_options.h"
+
+AUDIENCE_BEGIN_NAMESPACE
+
+// The tag cells of one dimension: per row, zero or more values.
+class TagColumn {
+ public:
+  TagColumn(std::string dimension, TagOptions options)
+      : dimension_(std::move(dimension)), options_(std::move(options)) {}
+
+  const std::string& dimension() const { return dimension_; }
+  const TagOptions& options() const { return options_; }
+
+  // Adds a value to the current row; EndRow closes it (a row may be empty).
+  void Add(std::string_view value) {
+    auto it = codes_.find(AbslView(value));
+    if (it == codes_.end()) {
+      it = codes_.emplace(std::string(value), static_cast<uint32_t>(dictionary_.size())).first;
+      dictionary_.emplace_back(value);
+    }
+    values_.push_back(it->second);
+  }
+  void EndRow() { offsets_.push_back(values_.size()); }
+  void Reserve(size_t rows, size_t values) {
+    offsets_.reserve(rows + 1);
+    values_.reserve(values);
+  }
+
+  size_t rows() const { return offsets_.size() - 1; }
+  // Row r's values are dictionary()[values()[k]] for k in [offsets()[r], offsets()[r + 1]).
+  const std::vector<size_t>& offsets() const { return offsets_; }
+  const std::vector<uint32_t>& values() const { return values_; }
+  const std::vector<std::string>& dictionary() const { return dictionary_; }
+
+  // Keeps the rows whose keep[row] is true (keep.size() == rows()).
+  void Filter(const std::vector<bool>& keep) {
+    std::vector<size_t> offsets{0};
+    std::vector<uint32_t> values;
+    for (size_t r = 0; r + 1 < offsets_.size(); ++r) {
+      if (!keep[r]) continue;
+      values.insert(values.end(), values_.begin() + static_cast<std::ptrdiff_t>(offsets_[r]),
+                    values_.begin() + static_cast<std::ptrdiff_t>(offsets_[r + 1]));
+      offsets.push_back(values.size());
+    }
+    offsets_ = std::move(offsets);
+    values_ = std::move(values);
+  }
+
+ private:
+  std::string dimension_;
+  TagOptions options_;
+  std::vector<size_t> offsets_{0};
+  std::vector<uint32_t> values_;
+  std::vector<std::string> dictionary_;
+  absl::flat_hash_map<std::string, uint32_t> codes_;
+};
+
+class ColumnBlock {
+ public:
+  // Starts a row for `id`; `source_row` (a CSV line, say) names it in errors.
+  void AddRow(ExternalId id, uint64_t source_row = 0) {
+    ids_.push_back(std::move(id));
+    if (source_row == 0 && rows_.empty()) return;
+    while (rows_.size() + 1 < ids_.size()) rows_.push_back(rows_.size() + 1);
+    rows_.push_back(source_row != 0 ? source_row : ids_.size());
+  }
+  // Room for `rows` rows in the ids and every column added so far (tag
+  // columns: `rows` times `tags_per_row` values).
+  void Reserve(size_t rows, double tags_per_row = 0) {
+    ids_.reserve(rows);
+    if (!rows_.empty()) rows_.reserve(rows);
+    for (auto& column : attributes_) column.second.Reserve(rows);
+    for (TagColumn& column : tags_) {
+      column.Reserve(rows, static_cast<size_t>(static_cast<double>(rows) * tags_per_row));
+    }
+  }
+
+  // Adds a column; returned references stay valid while the block lives
+  // (columns are never moved once added).
+  ColumnValues& AddAttribute(std::string attribute, AttributeType type) {
+    return attributes_.emplace_back(std::move(attribute), ColumnValues(type)).second;
+  }
+  TagColumn& AddTags(std::string dimension, TagOptions options = {}) {
+    return tags_.emplace_back(std::move(dimension), std::move(options));
+  }
+
+  // Store::Apply may spread the block's columns over up to `n` threads
+  // (the calling thread included; default 1). The columns' indexes are
+  // disjoint, so the result is the same for every n.
+  void set_apply_threads(unsigned n) { apply_threads_ = n; }
+  unsigned apply_threads() const { return apply_threads_; }
+
+  size_t size() const { return ids_.size(); }
+  const std::vector<ExternalId>& ids() const { return ids_; }
+  // The source row of row r: rows()[r] when given, else r + 1.
+  uint64_t SourceRow(size_t r) const { return r < rows_.size() ? rows_[r] : r + 1; }
+  const std::deque<std::pair<std::string, ColumnValues>>& attributes() const {
+    return attributes_;
+  }
+  const std::deque<TagColumn>& tags() const { return tags_; }
+
+  // Keeps the rows whose keep[row] is true, in every column.
+  void Filter(const std::vector<bool>& keep) {
+    size_t w = 0;
+    std::vector<uint64_t> rows;
+    for (size_t r = 0; r < ids_.size(); ++r) {
+      if (!keep[r]) continue;
+      rows.push_back(SourceRow(r));
+      if (w != r) ids_[w] = std::move(ids_[r]);  // never move onto itself
+      ++w;
+    }
+    ids_.resize(w);
+    rows_ = std::move(rows);
+    for (auto& column : attributes_) column.second.Filter(keep);
+    for (TagColumn& column : tags_) column.Filter(keep);
+  }
+
+ private:
+  std::vector<ExternalId> ids_;
+  std::vector<uint64_t> rows_;  // empty, or one per row
+  std::deque<std::pair<std::string, ColumnValues>> attributes_;
+  std::deque<TagColumn> tags_;
+  unsigned apply_threads_ = 1;
+};
+
+AUDIENCE_END_NAMESPACE
+
+#endif  // AUDIENCE_STORE_COLUMN_BLOCK_H_
