@@ -417,12 +417,13 @@ int main(int argc, char** argv) {
   std::printf("\nQueries:\n\n");
   for (const Row& r : rows) std::printf("- %s: `%s`\n", r.name.c_str(), r.text.c_str());
   const MemoryUsage mem = store.Memory();
+  const bool ops = flags.load == "batches";
   std::printf("\nLoad (s): population %.1f; our store (%s) %.2f (%s %.2f, %s %.2f, "
-              "tags by AssignBitmap %.2f, Optimize %.2f); CRoaring %.1f; dense %.1f; SQLite %s.\n",
-              gen_s, flags.load == "batches" ? "WriteBatch ops" : "one ColumnBlock", lt.total(),
-              flags.load == "batches" ? "people" : "building the block", lt.people,
-              flags.load == "batches" ? "attributes" : "applying it", lt.attributes, lt.tags,
-              lt.optimize, rb_s, ds_s,
+              "%s %.2f, Optimize %.2f); CRoaring %.1f; dense %.1f; SQLite %s.\n",
+              gen_s, ops ? "WriteBatch ops" : "one ColumnBlock", lt.total(),
+              ops ? "people" : "building the block", lt.people,
+              ops ? "attributes" : "applying it, tags included", lt.attributes,
+              ops ? "tags by AssignBitmap" : "(tags separately)", lt.tags, lt.optimize, rb_s, ds_s,
               db ? fmt::format("{:.1f}", sqlite_s).c_str() : "not loaded");
   if (batch_lt.total() > 0 && flags.load == "both") {
     std::printf("WriteBatch-only load of the same store: %.2f s (Upsert batches %.2f, "

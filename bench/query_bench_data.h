@@ -200,8 +200,10 @@ inline std::string Difference(const audience::Store& a, const audience::Store& b
     const auto& x = a.dimension(dim);
     const auto& y = b.dimension(dim);
     if (x.value_count() != y.value_count()) return "tag value count";
+    // By name: the two paths may intern values in different orders.
     for (uint32_t v = 0; v < x.value_count(); ++v) {
-      if (!(x.Members(v) == y.Members(v))) return "tag members of value " + std::to_string(v);
+      std::optional<uint32_t> w = y.FindValue(x.ValueName(v));
+      if (!w || !(x.Members(v) == y.Members(*w))) return "tag members of " + x.ValueName(v);
     }
   }
   for (audience::AttributeId at = 0; at < a.schema().attributes().size(); ++at) {
