@@ -1,0 +1,3 @@
+// Compiled-mode definitions for audience/classify/bgnbd.h.
+#include "audience/classify/bgnbd.h"
+#include "audience/classify/bgnbd-inl.h"

@@ -1,0 +1,3 @@
+// Compiled-mode definitions for audience/classify/gamma_gamma.h.
+#include "audience/classify/gamma_gamma.h"
+#include "audience/classify/gamma_gamma-inl.h"

@@ -1,0 +1,3 @@
+// Compiled-mode definitions for audience/classify/rfm.h.
+#include "audience/classify/rfm.h"
+#include "audience/classify/rfm-inl.h"
