@@ -1,0 +1,2 @@
+#include "audience/classify/rfm_run.h"
+#include "audience/classify/rfm_run-inl.h"

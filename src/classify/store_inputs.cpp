@@ -1,0 +1,3 @@
+// Compiled-mode definitions for audience/classify/store_inputs.h.
+#include "audience/classify/store_inputs.h"
+#include "audience/classify/store_inputs-inl.h"
