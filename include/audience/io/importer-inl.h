@@ -64,32 +64,6 @@ struct Errors {
   }
 };
 
-inline absl::StatusOr<Value> ParseCell(const AttributeSpec& spec, std::string_view cell,
-                                       const TimeFormat& time_format) {
-  if (cell.empty()) return Value::Null();
-  switch (spec.type) {
-    case AttributeType::kInt64: {
-      AUDIENCE_ASSIGN_OR_RETURN(int64_t v, ParseInt64(cell));
-      return Value::Int(v);
-    }
-    case AttributeType::kDouble: {
-      AUDIENCE_ASSIGN_OR_RETURN(double v, ParseDouble(cell));
-      return Value::Double(v);
-    }
-    case AttributeType::kEnum:
-      return Value::Enum(std::string(cell));
-    case AttributeType::kTimestamp: {
-      AUDIENCE_ASSIGN_OR_RETURN(UnixSeconds v, time_format.ParseTime(cell));
-      return Value::Time(absl::FromUnixSeconds(v));
-    }
-    case AttributeType::kBool: {
-      AUDIENCE_ASSIGN_OR_RETURN(bool v, ParseBool(cell));
-      return Value::Bool(v);
-    }
-  }
-  return absl::InternalError("unreachable attribute type");
-}
-
 inline absl::StatusOr<ExternalId> ParseId(std::string_view cell, IdType type) {
   if (cell.empty()) return absl::InvalidArgumentError("empty id");
   if (type == IdType::kString) return ExternalId::Str(std::string(cell));

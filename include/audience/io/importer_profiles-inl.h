@@ -32,18 +32,8 @@ inline std::optional<RowError> StageRow(const Plan& plan, const ImportSpec& spec
   auto cell_error = [&](const Col& c, std::string_view message) {
     return RowError{rec.line, rec.columns[c.index], c.name, std::string(message)};
   };
-  if (rec.fields.size() < plan.min_fields) {
-    return RowError{rec.line, 0, "",
-                    fmt::format("row has {} fields, the mapping needs at least {}",
-                                rec.fields.size(), plan.min_fields)};
-  }
+  if (std::optional<RowError> e = RecordId(plan, spec, rec, id)) return e;
   auto cell = [&](const Col& c) { return rec.fields[c.index]; };
-  absl::StatusOr<ExternalId> parsed = ParseId(cell(plan.id), spec.id_type);
-  if (!parsed.ok()) {
-    return cell_error(plan.id, fmt::format("{} (value '{}')", parsed.status().message(),
-                                           cell(plan.id)));
-  }
-  *id = *std::move(parsed);
   for (size_t a = 0; a < plan.attributes.size(); ++a) {
     const auto& [col, attr] = plan.attributes[a];
     const std::string_view text = cell(col);

@@ -102,56 +102,44 @@ inline absl::StatusOr<Plan> MakePlan(const Store& store, const Columns& columns,
   return plan;
 }
 
-// Appends the operations of one record to `batch`, or returns the first
-// problem with the cell it concerns. Nothing is appended on error.
+// The checks every record passes first: enough fields for the mapping and a
+// valid id (stored in `*id`).
+inline std::optional<RowError> RecordId(const Plan& plan, const ImportSpec& spec,
+                                        const CsvRecord& rec, ExternalId* id) {
+  if (rec.fields.size() < plan.min_fields) {
+    return RowError{rec.line, 0, "",
+                    fmt::format("row has {} fields, the mapping needs at least {}",
+                                rec.fields.size(), plan.min_fields)};
+  }
+  const std::string_view cell = rec.fields[plan.id.index];
+  absl::StatusOr<ExternalId> parsed = ParseId(cell, spec.id_type);
+  if (!parsed.ok()) {
+    return RowError{rec.line, rec.columns[plan.id.index], plan.id.name,
+                    fmt::format("{} (value '{}')", parsed.status().message(), cell)};
+  }
+  *id = *std::move(parsed);
+  return std::nullopt;
+}
+
+// Appends the operations of one tag or event record to `batch`, or returns
+// the first problem with the cell it concerns. Nothing is appended on error.
+// (Profiles go through ImportProfiles.)
 inline std::optional<RowError> AddRecord(const Plan& plan, const ImportSpec& spec,
                                          const TimeFormat& time_format, const CsvRecord& rec,
                                          WriteBatch& batch) {
   auto cell_error = [&](const Col& c, std::string_view message) {
     return RowError{rec.line, rec.columns[c.index], c.name, std::string(message)};
   };
-  if (rec.fields.size() < plan.min_fields) {
-    return RowError{rec.line, 0, "",
-                    fmt::format("row has {} fields, the mapping needs at least {}",
-                                rec.fields.size(), plan.min_fields)};
-  }
   auto cell = [&](const Col& c) { return rec.fields[c.index]; };
-  absl::StatusOr<ExternalId> id = ParseId(cell(plan.id), spec.id_type);
-  if (!id.ok()) {
-    return cell_error(plan.id, fmt::format("{} (value '{}')", id.status().message(),
-                                           cell(plan.id)));
-  }
+  ExternalId id;
+  if (std::optional<RowError> e = RecordId(plan, spec, rec, &id)) return e;
   WriteBatch row(batch.now());
   row.SetRow(rec.line);
   TagOptions tag_options;
   tag_options.source = spec.source;
   switch (spec.kind) {
     case ImportKind::kProfiles:
-      row.Upsert(*id);
-      for (const auto& [col, attr] : plan.attributes) {
-        absl::StatusOr<Value> v = ParseCell(*attr, cell(col), time_format);
-        if (!v.ok()) {
-          return cell_error(col, fmt::format("attribute '{}': {}", attr->name,
-                                             v.status().message()));
-        }
-        row.SetAttribute(*id, attr->name, *std::move(v));
-      }
-      for (const auto& [col, dim] : plan.tags) {
-        std::string_view text = cell(col);
-        size_t values = 0;
-        while (!text.empty()) {
-          size_t cut = text.find(spec.tag_separator);
-          std::string_view value = text.substr(0, cut);
-          text = cut == std::string_view::npos ? std::string_view() : text.substr(cut + 1);
-          if (value.empty()) continue;
-          if (++values > 1 && dim->kind == DimensionKind::kExclusive) {
-            return cell_error(col, fmt::format("exclusive dimension '{}' takes one value",
-                                               dim->name));
-          }
-          row.Tag(*id, dim->name, std::string(value), tag_options);
-        }
-      }
-      break;
+      return RowError{rec.line, 0, "", "internal: profiles are imported as a column block"};
     case ImportKind::kTags: {
       std::string dim = plan.dimension ? std::string(cell(*plan.dimension)) : spec.dimension;
       TagOptions options = tag_options;
@@ -161,7 +149,7 @@ inline std::optional<RowError> AddRecord(const Plan& plan, const ImportSpec& spe
         options.expires_at = absl::FromUnixSeconds(*t);
       }
       if (cell(*plan.value).empty()) return cell_error(*plan.value, "empty tag value");
-      row.Tag(*id, std::move(dim), std::string(cell(*plan.value)), options);
+      row.Tag(id, std::move(dim), std::string(cell(*plan.value)), options);
       break;
     }
     case ImportKind::kEvents: {
@@ -178,7 +166,7 @@ inline std::optional<RowError> AddRecord(const Plan& plan, const ImportSpec& spe
         if (!cell(col).empty()) props.emplace_back(name, std::string(cell(col)));
       }
       std::string type = plan.event_type ? std::string(cell(*plan.event_type)) : spec.event_type;
-      row.AddEvent(*id, std::move(type), absl::FromUnixSeconds(*t), amount, std::move(props),
+      row.AddEvent(id, std::move(type), absl::FromUnixSeconds(*t), amount, std::move(props),
                    plan.event_id ? std::string(cell(*plan.event_id)) : std::string());
       break;
     }
