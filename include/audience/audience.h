@@ -16,6 +16,7 @@
 #include "audience/classify/customer_summary.h"
 #include "audience/classify/gamma_gamma.h"
 #include "audience/classify/mle.h"
+#include "audience/classify/model_run.h"
 #include "audience/classify/pareto_nbd.h"
 #include "audience/classify/rfm.h"
 #include "audience/classify/rfm_run.h"

@@ -1,0 +1,2 @@
+#include "audience/classify/model_run.h"
+#include "audience/classify/model_run-inl.h"
