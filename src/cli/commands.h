@@ -13,11 +13,15 @@ namespace audience_cli {
 int RunImport(ArgCursor& args);
 int RunQuery(ArgCursor& args);
 int RunExport(ArgCursor& args);
+int RunRfmCommand(ArgCursor& args);
+int RunModelsCommand(ArgCursor& args);
 
 // Usage texts, printed by `--help` (stdout) and `audience help <cmd>`.
 std::string_view ImportUsage();
 std::string_view QueryUsage();
 std::string_view ExportUsage();
+std::string_view RfmUsage();
+std::string_view ModelsUsage();
 
 }  // namespace audience_cli
 

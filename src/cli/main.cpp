@@ -23,6 +23,8 @@ Commands:
   import   build a store snapshot from a schema file and CSV files
   query    count, list, explain or justify a segment query on a snapshot
   export   write a snapshot as CSV tables plus SQL for a database
+  rfm      score customers on recency, frequency and monetary value; save the groups
+  models   fit BG/NBD and Gamma-Gamma; save P(alive), expected purchases and CLV
   help     show this text, or `audience help <command>` for one command
 
 Options:
@@ -42,6 +44,10 @@ int Help(std::string_view command) {
     fmt::print("{}", QueryUsage());
   } else if (command == "export") {
     fmt::print("{}", ExportUsage());
+  } else if (command == "rfm") {
+    fmt::print("{}", RfmUsage());
+  } else if (command == "models") {
+    fmt::print("{}", ModelsUsage());
   } else if (command == "help") {
     fmt::print("{}", kUsage);
   } else {
@@ -60,6 +66,8 @@ int Main(int argc, char** argv) {
   if (command == "import") return RunImport(args);
   if (command == "query") return RunQuery(args);
   if (command == "export") return RunExport(args);
+  if (command == "rfm") return RunRfmCommand(args);
+  if (command == "models") return RunModelsCommand(args);
   if (command == "help" || command == "--help" || command == "-h") {
     if (argc > 3) return ReportUsage("help", "expected at most one command name");
     return Help(argc == 3 ? std::string_view(argv[2]) : std::string_view());

@@ -195,3 +195,20 @@ TEST_CASE("Gamma-Gamma rejects bad input", "[classify][gamma_gamma]") {
   auto f = FitGammaGamma(huge);
   if (f.ok()) CHECK(std::isfinite(f->log_likelihood));
 }
+
+TEST_CASE("SpendRowsFrom keeps repeat buyers with positive spend only",
+          "[classify][gamma_gamma]") {
+  std::vector<audience::CustomerSummary> s(4);
+  s[0].x = 0;  // no repeats
+  s[1].x = 2;
+  s[1].monetary_value = 0;  // repeat purchases all free
+  s[2].x = 1;
+  s[2].monetary_value = 12.5;
+  s[3].x = 3;
+  s[3].monetary_value = 4;
+  const std::vector<SpendRow> rows = SpendRowsFrom(s);
+  REQUIRE(rows.size() == 2);
+  CHECK(rows[0].m == 12.5);
+  CHECK(rows[1].x == 3);
+  CHECK(FitGammaGamma(rows).ok());
+}

@@ -226,6 +226,28 @@ run 0 "$AUD" query rfm.aud 'last_name:Erie' --why 22086 --now 2007-01-01
 has out "[yes] last_name:'Erie'"
 ok
 
+# ---- rfm and models (results saved into the snapshot, then queried) ----
+run 0 "$AUD" rfm rfm.aud --event-type order --now 2006-12-31 --method r-package --preset r-package
+has out "995 customers scored"; has out "no earlier run"
+hasre out "^champions +158 "
+same "$("$AUD" query rfm.aud 'rfm.segment:champions' --now 2006-12-31)" "158" "rfm champions saved"
+run 0 "$AUD" rfm rfm.aud --event-type order --now 2007-06-30 --window 365d --method r-package \
+  --preset r-package
+has out "moves since the last run"
+same "$("$AUD" query rfm.aud 'rfm.segment_previous:champions' --now 2007-06-30)" "158" "previous run kept"
+run 3 "$AUD" rfm rfm.aud --event-type nosuch;   has err "unknown event type 'nosuch'"
+run 64 "$AUD" rfm rfm.aud --preset nosuch;      has err "--preset 'nosuch': expected one of"
+run 64 "$AUD" rfm;                              has err "expected STORE"
+run 0 "$AUD" rfm --help;                        has out "--preset NAME"
+run 0 "$AUD" models cdnow.aud --now 1997-09-30 --horizon 39
+has out "BG/NBD       r "; has out "Gamma-Gamma  p "
+buyers=$(awk 'NR > 1 && $2 <= 19970930 {print $1}' "$CDNOW" | sort -u | wc -l)
+same "$("$AUD" query cdnow.aud 'p_alive >= 0' --now 1997-09-30)" "$buyers" "models p_alive saved"
+run 3 "$AUD" models cdnow.aud --now 1990-01-01; has err "nothing to fit"
+run 64 "$AUD" models cdnow.aud --unit month;    has err "--unit 'month': expected one of week, day"
+run 1 "$AUD" models nosuch.aud;                 has err "nosuch.aud"
+ok
+
 # ---- export ----
 run 0 "$AUD" export cdnow.aud --sql sqlite --out sql --now $NOW
 has out "load with sqlite"

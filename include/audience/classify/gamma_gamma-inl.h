@@ -65,7 +65,9 @@ AUDIENCE_FUNC std::vector<SpendRow> SpendRowsFrom(
     absl::Span<const CustomerSummary> s) {
   std::vector<SpendRow> rows;
   for (const CustomerSummary& c : s) {
-    if (c.x > 0) rows.push_back({c.x, c.monetary_value, 1.0});
+    // Gamma-Gamma is defined for positive spend: repeat buyers whose repeat
+    // purchases were all free are left out of the fit.
+    if (c.x > 0 && c.monetary_value > 0) rows.push_back({c.x, c.monetary_value, 1.0});
   }
   return rows;
 }

@@ -46,8 +46,10 @@ struct SpendRow {
   double count = 1.0;
 };
 
-// Rows for the customers with x > 0 (the model is fitted on repeat
-// customers only; x == 0 customers have no repeat spend).
+// Rows for the customers with x > 0 and a positive mean repeat spend (the
+// model is fitted on repeat customers only, and is defined for positive
+// spend: x == 0 customers have no repeat spend, and repeat buyers whose
+// repeat purchases were all free are left out).
 std::vector<SpendRow> SpendRowsFrom(absl::Span<const CustomerSummary> s);
 
 struct GammaGammaFitOptions {

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "audience/base/status_macros.h"
+#include "audience/base/strings.h"
 #include "audience/classify/model_run.h"
 #include "audience/classify/store_inputs.h"
 #include "audience/store/column_block.h"
@@ -62,9 +63,13 @@ AUDIENCE_FUNC absl::StatusOr<ModelRun> RunModels(Store& store, const ModelRunOpt
   }
   AUDIENCE_ASSIGN_OR_RETURN(run.bgnbd, FitBgNbd(GroupRft(summaries)));
   const std::vector<SpendRow> spend = SpendRowsFrom(summaries);
-  if (spend.size() >= 2) {
-    absl::StatusOr<GammaGammaFit> gg = FitGammaGamma(spend);
-    if (gg.ok()) run.gamma_gamma = *gg;
+  if (spend.size() < 2) {
+    run.gamma_gamma_skipped = fmt::format(
+        "{} repeat buyer(s) with positive spend; Gamma-Gamma needs at least 2", spend.size());
+  } else if (absl::StatusOr<GammaGammaFit> gg = FitGammaGamma(spend); gg.ok()) {
+    run.gamma_gamma = *gg;
+  } else {
+    run.gamma_gamma_skipped = std::string(StdView(gg.status().message()));
   }
 
   // Per-customer values, computed before the store changes.

@@ -49,8 +49,10 @@ struct ModelRunOptions {
 struct ModelRun {
   size_t customers = 0;
   BgNbdFit bgnbd;
-  // Absent when fewer than two repeat buyers have spend to fit on.
+  // Absent when Gamma-Gamma could not be fitted; then why is said in
+  // `gamma_gamma_skipped` (e.g. fewer than two repeat buyers with spend).
   std::optional<GammaGammaFit> gamma_gamma;
+  std::string gamma_gamma_skipped;
   uint64_t version = 0;  // store version after the write
 };
 
