@@ -113,17 +113,7 @@ inline ColumnBlock ReadProfileBlock(CsvReader& reader, const ImportSpec& spec, c
   CsvRecord rec;
   ExternalId id;
   uint64_t rows_since_progress = 0;
-  while (true) {
-    absl::StatusOr<bool> more = reader.Next(&rec);
-    if (!more.ok()) {
-      ++report.rows_read;
-      ++report.rows_skipped;
-      const CsvError& e = reader.last_error();
-      errors.Add(RowError{e.line, e.column, "", e.message});
-      continue;
-    }
-    if (!*more) break;
-    ++report.rows_read;
+  while (ReadRecord(reader, rec, errors, report)) {
     if (std::optional<RowError> e = StageRow(plan, spec, time_format, rec, row, &id)) {
       ++report.rows_skipped;
       errors.Add(*std::move(e));

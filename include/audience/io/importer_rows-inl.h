@@ -190,6 +190,24 @@ inline absl::Status RejectIfBad(const Errors& errors, const ImportReport& report
   return absl::InvalidArgumentError(msg);
 }
 
+// Reads the next well-formed record into `rec` and counts it; records the
+// reader rejects (bad quoting, too long) are counted, reported and skipped on
+// the way. False at the end of the input.
+inline bool ReadRecord(CsvReader& reader, CsvRecord& rec, Errors& errors,
+                       ImportReport& report) {
+  while (true) {
+    absl::StatusOr<bool> more = reader.Next(&rec);
+    if (more.ok()) {
+      if (*more) ++report.rows_read;
+      return *more;
+    }
+    ++report.rows_read;
+    ++report.rows_skipped;
+    const CsvError& e = reader.last_error();
+    errors.Add(RowError{e.line, e.column, "", e.message});
+  }
+}
+
 // The profile path (importer_profiles-inl.h).
 inline absl::StatusOr<ImportReport> ImportProfiles(Store& store, CsvReader& reader,
                                                    const ImportSpec& spec, const Plan& plan,
@@ -238,17 +256,7 @@ AUDIENCE_FUNC absl::StatusOr<ImportReport> ImportCsv(Store& store, CsvReader& re
     chunk = std::move(kept);
   };
   CsvRecord rec;
-  while (true) {
-    absl::StatusOr<bool> more = reader.Next(&rec);
-    if (!more.ok()) {
-      ++report.rows_read;
-      ++report.rows_skipped;
-      const CsvError& e = reader.last_error();
-      errors.Add(RowError{e.line, e.column, "", e.message});
-      continue;
-    }
-    if (!*more) break;
-    ++report.rows_read;
+  while (ReadRecord(reader, rec, errors, report)) {
     if (std::optional<RowError> e = AddRecord(plan, spec, time_format, rec, chunks.back())) {
       ++report.rows_skipped;
       errors.Add(*std::move(e));
