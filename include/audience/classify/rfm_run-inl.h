@@ -45,14 +45,15 @@ inline absl::StatusOr<DimensionId> ExclusiveDimension(Store& store, const std::s
 }
 
 // Value name -> members of every value a dimension holds (none if missing).
-inline std::vector<std::pair<std::string, Bitmap>> Held(const Store& store,
-                                                        const std::string& name) {
-  std::vector<std::pair<std::string, Bitmap>> out;
+// The pointers are valid until the store changes.
+inline std::vector<std::pair<std::string, const Bitmap*>> Held(const Store& store,
+                                                               const std::string& name) {
+  std::vector<std::pair<std::string, const Bitmap*>> out;
   std::optional<DimensionId> d = store.schema().DimensionIdOf(name);
   if (!d) return out;
   const TagDimension& dim = store.dimension(*d);
   for (uint32_t v = 0; v < dim.value_count(); ++v) {
-    if (!dim.Members(v).IsEmpty()) out.emplace_back(dim.ValueName(v), dim.Members(v));
+    if (!dim.Members(v).IsEmpty()) out.emplace_back(dim.ValueName(v), &dim.Members(v));
   }
   return out;
 }
@@ -130,12 +131,12 @@ AUDIENCE_FUNC absl::StatusOr<RfmRun> RunRfm(Store& store, const RfmRunOptions& o
     const size_t i = it == slot.end() ? none : it->second;
     uint64_t kept = 0;
     for (size_t j = 0; j < now.size(); ++j) {
-      const uint64_t c = members.AndCardinality(now[j]);
+      const uint64_t c = members->AndCardinality(now[j]);
       run.moves[i][j] += c;
       kept += c;
     }
-    run.moves[i][none] += members.Cardinality() - kept;
-    had_segment |= members;
+    run.moves[i][none] += members->Cardinality() - kept;
+    had_segment |= *members;
   }
   for (size_t j = 0; j < now.size(); ++j) {
     run.moves[none][j] += now[j].AndNotCardinality(had_segment);
@@ -149,7 +150,7 @@ AUDIENCE_FUNC absl::StatusOr<RfmRun> RunRfm(Store& store, const RfmRunOptions& o
     for (const auto& [value, members] : Held(store, name)) batch.ClearValue(name, value);
   }
   for (const auto& [value, members] : before) {
-    batch.AssignBitmap(names[5], value, members, tag);
+    batch.AssignBitmap(names[5], value, *members, tag);
   }
   for (int axis = 0; axis < 3; ++axis) {
     for (size_t s = 1; s <= k; ++s) {

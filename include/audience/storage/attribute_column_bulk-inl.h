@@ -68,12 +68,13 @@ AUDIENCE_FUNC void AttributeColumn::SetColumn(absl::Span<const PersonId> people,
   assert(people.size() == values.size() && values.type() == type_);
   const size_t n = people.size();
   if (n == 0) return;
-  const Bitmap touched = Bitmap::FromIds(people);
   // Row-by-row updates cost O(slices) each for numbers; one rebuild costs
   // O(slices) per stored row, so it wins once the block is a fair share of
   // the column. A person listed twice takes the row-by-row path, which keeps
   // the last row without bookkeeping.
-  if (n < 1024 || n * 4 < NotNull().Cardinality() || touched.Cardinality() != n) {
+  const bool large = n >= 1024 && n * 4 >= NotNull().Cardinality();
+  const Bitmap touched = large ? Bitmap::FromIds(people) : Bitmap();
+  if (!large || touched.Cardinality() != n) {
     for (size_t r = 0; r < n; ++r) Set(people[r], values.At(r), seq);
     return;
   }

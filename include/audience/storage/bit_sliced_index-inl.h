@@ -25,9 +25,12 @@ inline bool Bit(uint64_t key, size_t i) { return ((key >> i) & 1) != 0; }
 AUDIENCE_FUNC BitSlicedIndex BitSlicedIndex::Build(
     absl::Span<const std::pair<PersonId, uint64_t>> entries) {
   std::vector<std::pair<PersonId, uint64_t>> sorted(entries.begin(), entries.end());
-  // Stable, so that of a person's entries the last one ends up last.
-  std::stable_sort(sorted.begin(), sorted.end(),
-                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  // Stable, so that of a person's entries the last one ends up last; input
+  // already in person order (the common case) is not sorted again.
+  auto by_person = [](const auto& a, const auto& b) { return a.first < b.first; };
+  if (!std::is_sorted(sorted.begin(), sorted.end(), by_person)) {
+    std::stable_sort(sorted.begin(), sorted.end(), by_person);
+  }
   std::vector<uint32_t> ids;
   std::vector<uint64_t> keys;
   ids.reserve(sorted.size());

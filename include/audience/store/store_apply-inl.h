@@ -38,6 +38,18 @@ inline absl::Status CheckTagOptions(const TagOptions& options) {
   return absl::OkStatus();
 }
 
+// Whether `value` may be written to `d`: an existing value always; a new one
+// only on an open dimension (and unless it must exist), if it is a valid name.
+inline absl::Status CheckTagValue(const TagDimension& d, const std::string& value,
+                                  bool must_exist) {
+  if (d.FindValue(value)) return absl::OkStatus();
+  if (d.closed() || must_exist) {
+    return absl::InvalidArgumentError(
+        fmt::format("dimension '{}' has no value '{}'", d.name(), value));
+  }
+  return Schema::ValidateValue(fmt::format("dimension '{}' value", d.name()), value);
+}
+
 inline bool IsFinite(absl::Time t) {
   return t != absl::InfiniteFuture() && t != absl::InfinitePast();
 }
@@ -101,13 +113,8 @@ AUDIENCE_FUNC std::vector<OpError> Store::CheckBatch(const WriteBatch& batch,
       }
       return &dimensions_[*d];
     };
-    auto check_value = [&](const TagDimension& d, const std::string& value, bool must_exist) {
-      if (d.FindValue(value)) return absl::OkStatus();
-      if (d.closed() || must_exist) {
-        return absl::InvalidArgumentError(fmt::format(
-            "dimension '{}' has no value '{}'", d.name(), value));
-      }
-      return Schema::ValidateValue(fmt::format("dimension '{}' value", d.name()), value);
+    auto check_value = [](const TagDimension& d, const std::string& value, bool must_exist) {
+      return store_internal::CheckTagValue(d, value, must_exist);
     };
     switch (op.kind) {
       case Kind::kUpsert:

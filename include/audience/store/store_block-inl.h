@@ -56,12 +56,8 @@ AUDIENCE_FUNC void Store::CheckBlock(
     // One verdict per dictionary value; the rows holding it share it.
     std::vector<std::string> verdict(column.dictionary().size());
     for (size_t c = 0; c < verdict.size(); ++c) {
-      const std::string& value = column.dictionary()[c];
-      if (dim.FindValue(value)) continue;
-      absl::Status s = dim.closed() ? absl::InvalidArgumentError(fmt::format(
-                                          "dimension '{}' has no value '{}'", dim.name(), value))
-                                    : Schema::ValidateValue(
-                                          fmt::format("dimension '{}' value", dim.name()), value);
+      absl::Status s =
+          store_internal::CheckTagValue(dim, column.dictionary()[c], /*must_exist=*/false);
       if (!s.ok()) verdict[c] = std::string(StdView(s.message()));
     }
     const bool exclusive = dim.kind() == DimensionKind::kExclusive;
