@@ -116,3 +116,32 @@ TEST_CASE("RunModels refuses bad options and clashing attributes", "[classify][m
         "attribute 'clv' exists with type int64; RunModels writes double");
   CHECK_FALSE(cdnow.schema().AttributeIdOf("p_alive").has_value());  // schema untouched
 }
+
+TEST_CASE("RunModels reports why Gamma-Gamma was skipped and refuses bad names",
+          "[classify][models]") {
+  Store store;
+  REQUIRE(store.AddEventType({.name = "purchase"}).ok());
+  WriteBatch b(Day(2026, 1, 1));
+  // Three customers, one of whom repeats: BG/NBD fits, Gamma-Gamma cannot.
+  for (int i = 0; i < 3; ++i) b.Purchase(ExternalId::Int(i), Day(2025, 1, 1 + i), 10);
+  b.Purchase(ExternalId::Int(0), Day(2025, 6, 1), 10);
+  REQUIRE(store.Apply(b).ok());
+  ModelRunOptions o;
+  o.now = Day(2026, 1, 1);
+  o.prefix = "Bad ";
+  auto r = RunModels(store, o);
+  REQUIRE_FALSE(r.ok());
+  CHECK(std::string(r.status().message()).find("'Bad p_alive'") != std::string::npos);
+  o.prefix = "";
+  o.now = absl::InfiniteFuture();
+  CHECK_FALSE(RunModels(store, o).ok());
+  o.now = Day(2026, 1, 1);
+  r = RunModels(store, o);
+  INFO(r.status().message());
+  REQUIRE(r.ok());
+  CHECK_FALSE(r->gamma_gamma);
+  CHECK(r->gamma_gamma_skipped ==
+        "1 repeat buyer(s) with positive spend; Gamma-Gamma needs at least 2");
+  CHECK(store.GetAttribute(ExternalId::Int(0), "clv")->is_null());
+  CHECK_FALSE(store.GetAttribute(ExternalId::Int(0), "p_alive")->is_null());
+}
