@@ -2,8 +2,9 @@
 // each loaded with the same synthetic population:
 //   Loaded::store    our Store, bulk-loaded (one ColumnBlock) or by WriteBatch ops
 //   SqliteDb         SQLite in memory: profiles + person_tags, one index per filter
-//   RoaringBaseline  plain audience::Bitmap per value (tags, enums, ages, scores,
-//                    order counts, days since last activity)
+//   RoaringBaseline  plain CRoaring (Debian's libroaring, not our Bitmap and its
+//                    kernels) per value (tags, enums, ages, scores, order
+//                    counts, days since last activity)
 //   DenseScan        std::vector columns and a 256-bit tag mask per person
 //
 //   bench::QueryData d = bench::QueryData::Generate(1'000'000, 42);
@@ -12,6 +13,7 @@
 #ifndef AUDIENCE_BENCH_QUERY_BENCH_DATA_H_
 #define AUDIENCE_BENCH_QUERY_BENCH_DATA_H_
 
+#include <roaring/roaring.hh>
 #include <sqlite3.h>
 
 #include <algorithm>
@@ -350,21 +352,22 @@ class SqliteDb {
 
 // Plain CRoaring (through audience::Bitmap): one bitmap per value.
 struct RoaringBaseline {
-  audience::Bitmap all;
-  std::vector<audience::Bitmap> tag, gender, income, region, age;  // age index = age - 18
-  std::array<std::vector<audience::Bitmap>, 3> rfm;                // r, f, m; index = score - 1
-  std::vector<audience::Bitmap> orders;                            // per order count
+  ::Roaring all;
+  std::vector<::Roaring> tag, gender, income, region, age;  // age index = age - 18
+  std::array<std::vector<::Roaring>, 3> rfm;                // r, f, m; index = score - 1
+  std::vector<::Roaring> orders;                            // per order count
   // Per day since last activity, rounded up: day d holds kEpoch - t in
   // ((d-1) days, d days], so "t < now - k days" is exactly days > k.
-  std::vector<audience::Bitmap> active_days;
+  std::vector<::Roaring> active_days;
 
-  static std::vector<audience::Bitmap> Index(uint32_t n, size_t values, auto value_of) {
+  static std::vector<::Roaring> Index(uint32_t n, size_t values, auto value_of) {
     std::vector<std::vector<uint32_t>> ids(values);
     for (uint32_t i = 0; i < n; ++i) ids[value_of(i)].push_back(i);
-    std::vector<audience::Bitmap> out;
+    std::vector<::Roaring> out;
     for (auto& list : ids) {
-      out.push_back(audience::Bitmap::FromIds(list));
-      out.back().Optimize();
+      out.emplace_back(list.size(), list.data());
+      out.back().runOptimize();
+      out.back().shrinkToFit();
     }
     return out;
   }
@@ -372,10 +375,11 @@ struct RoaringBaseline {
   void Load(const QueryData& d) {
     const Population& p = d.pop;
     const uint32_t n = p.size;
-    all = audience::Bitmap::FromRange(0, n);
+    all.addRange(0, n);
     for (const auto& list : p.tag_members) {
-      tag.push_back(audience::Bitmap::FromIds(list));
-      tag.back().Optimize();
+      tag.emplace_back(list.size(), list.data());
+      tag.back().runOptimize();
+      tag.back().shrinkToFit();
     }
     gender = Index(n, 3, [&](uint32_t i) { return p.gender[i]; });
     income = Index(n, 3, [&](uint32_t i) { return p.income[i]; });
@@ -393,19 +397,28 @@ struct RoaringBaseline {
   }
 
   // Union of values [lo, hi] of a per-value index.
-  static audience::Bitmap Range(const std::vector<audience::Bitmap>& index, size_t lo, size_t hi) {
-    std::vector<const audience::Bitmap*> parts;
+  static ::Roaring Range(const std::vector<::Roaring>& index, size_t lo, size_t hi) {
+    std::vector<const ::Roaring*> parts;
     for (size_t v = lo; v <= hi && v < index.size(); ++v) parts.push_back(&index[v]);
-    return audience::Bitmap::OrMany(parts);
+    return ::Roaring::fastunion(parts.size(), parts.data());
+  }
+
+  // Counted as Bitmap::MemoryBytes counts ours.
+  static size_t Bytes(const ::Roaring& b) {
+    roaring_statistics_t st;
+    roaring_bitmap_statistics(&b.roaring, &st);
+    return sizeof(roaring_bitmap_t) + size_t{st.n_containers} * (2 + 1 + sizeof(void*) + 16) +
+           st.n_bytes_array_containers + st.n_bytes_run_containers +
+           st.n_bytes_bitset_containers;
   }
 
   size_t MemoryBytes() const {
-    size_t total = all.MemoryBytes();
+    size_t total = Bytes(all);
     for (const auto* index : {&tag, &gender, &income, &region, &age, &orders, &active_days}) {
-      for (const auto& b : *index) total += b.MemoryBytes();
+      for (const auto& b : *index) total += Bytes(b);
     }
     for (const auto& index : rfm) {
-      for (const auto& b : index) total += b.MemoryBytes();
+      for (const auto& b : index) total += Bytes(b);
     }
     return total;
   }

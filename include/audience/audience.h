@@ -49,6 +49,7 @@
 #include "audience/storage/attribute_column.h"
 #include "audience/storage/bit_sliced_index.h"
 #include "audience/storage/bitmap.h"
+#include "audience/storage/dense_kernels.h"
 #include "audience/storage/event_index.h"
 #include "audience/storage/source.h"
 #include "audience/storage/tag_dimension.h"

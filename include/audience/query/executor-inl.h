@@ -47,11 +47,34 @@ inline Bitmap AtLeast(const std::vector<const Bitmap*>& inputs, uint32_t k) {
   return std::move(level[k]);
 }
 
+// Leaf steps whose only use is as a subtrahend of an and-not whose base is
+// the leaf's own scope. For a stored set, base - stored equals
+// base - (scope & stored), so such a leaf borrows the stored set instead of
+// materialising the intersection.
+inline std::vector<bool> SubtrahendOnly(const Plan& plan) {
+  const size_t n = plan.steps.size();
+  std::vector<bool> only(n, true);
+  if (n > 0) only[n - 1] = false;  // the result itself
+  for (size_t i = 0; i < n; ++i) {
+    const PlanStep& step = plan.steps[i];
+    if (step.op != PlanStep::Op::kLeaf) only[i] = false;
+    if (step.scope != PlanStep::kRoot) only[step.scope] = false;
+    for (size_t j = 0; j < step.in.size(); ++j) {
+      const uint32_t r = step.in[j];
+      const bool subtrahend = step.op == PlanStep::Op::kAndNot && j > 0 &&
+                              plan.steps[r].scope == step.in[0];
+      if (!subtrahend) only[r] = false;
+    }
+  }
+  return only;
+}
+
 // Runs every step once with `root` as the root scope (null: the universe).
 // Returns the registers; the result is the last one.
 inline std::vector<Reg> RunSteps(const Store& store, const Plan& plan, const Bitmap* root,
                                  std::vector<StepProfile>* profile) {
   const Bitmap& universe = store.universe();
+  const std::vector<bool> subtrahend_only = SubtrahendOnly(plan);
   std::vector<Reg> regs(plan.steps.size());
   if (profile != nullptr) profile->assign(plan.steps.size(), StepProfile{});
   for (size_t i = 0; i < plan.steps.size(); ++i) {
@@ -73,7 +96,7 @@ inline std::vector<Reg> RunSteps(const Store& store, const Plan& plan, const Bit
       case PlanStep::Op::kLeaf: {
         const PlanLeaf& leaf = plan.leaves[step.leaf];
         if (const Bitmap* stored = StoredSet(store, leaf.expr)) {
-          if (scope == nullptr) {
+          if (scope == nullptr || subtrahend_only[i]) {
             out.Borrow(stored);
           } else if (count_only) {
             out.Count(scope->AndCardinality(*stored));

@@ -4,6 +4,7 @@
 
 #include <roaring/roaring.h>
 
+#include <algorithm>
 #include <cassert>
 #include <cstdlib>
 #include <cstring>
@@ -11,6 +12,8 @@
 #include "absl/status/status.h"
 #include "fmt/format.h"
 #include "audience/storage/bitmap.h"
+#include "audience/storage/bitmap_merge-inl.h"
+#include "audience/storage/dense_kernels.h"
 
 AUDIENCE_BEGIN_NAMESPACE
 
@@ -80,6 +83,40 @@ AUDIENCE_FUNC Bitmap Bitmap::FromIds(absl::Span<const uint32_t> ids) {
 AUDIENCE_FUNC Bitmap Bitmap::FromRange(uint64_t begin, uint64_t end) {
   Bitmap b;
   b.AddRange(begin, end);
+  return b;
+}
+
+AUDIENCE_FUNC Bitmap Bitmap::FromWords(absl::Span<const uint64_t> words) {
+  using bitmap_internal::kBitsetWords;
+  constexpr size_t kMaxWords = size_t{1} << 26;  // 2^32 ids
+  assert(words.size() <= kMaxWords);
+  const size_t n = std::min(words.size(), kMaxWords);
+  Bitmap b;
+  for (size_t begin = 0; begin < n; begin += kBitsetWords) {
+    const size_t len = std::min(kBitsetWords, n - begin);
+    const uint64_t* w = words.data() + begin;
+    const uint64_t card = dense::Popcount(w, len);
+    if (card == 0) continue;
+    void* c = nullptr;
+    uint8_t type = 0;
+    if (card > DEFAULT_MAX_SIZE) {
+      auto* bits = static_cast<bitset_container_t*>(
+          bitmap_internal::CheckedContainer(bitset_container_create()));
+      std::memcpy(bits->array, w, len * sizeof(uint64_t));
+      bits->cardinality = static_cast<int32_t>(card);
+      c = bits;
+      type = BITSET_CONTAINER_TYPE_CODE;
+    } else {
+      auto* ids = static_cast<array_container_t*>(bitmap_internal::CheckedContainer(
+          array_container_create_given_capacity(static_cast<int32_t>(card))));
+      dense::ExtractSetBits(w, len, ids->array);
+      ids->cardinality = static_cast<int32_t>(card);
+      c = ids;
+      type = ARRAY_CONTAINER_TYPE_CODE;
+    }
+    ra_append(&b.Mutable()->high_low_container, static_cast<uint16_t>(begin / kBitsetWords), c,
+              type);
+  }
   return b;
 }
 
@@ -161,8 +198,11 @@ AUDIENCE_FUNC Bitmap& Bitmap::operator&=(const Bitmap& other) {
     Clear();
     return *this;
   }
-  roaring_bitmap_and_inplace(r_, other.r_);
-  r_ = bitmap_internal::NullIfEmpty(r_);
+  if (this == &other) return *this;
+  roaring_bitmap_t* result =
+      bitmap_internal::Merge(bitmap_internal::SetOp::kAnd, r_, other.r_, /*consume=*/true);
+  roaring_bitmap_free(r_);
+  r_ = bitmap_internal::NullIfEmpty(result);
   return *this;
 }
 
@@ -171,7 +211,10 @@ AUDIENCE_FUNC Bitmap& Bitmap::operator|=(const Bitmap& other) {
   if (r_ == nullptr) {
     r_ = bitmap_internal::Checked(roaring_bitmap_copy(other.r_));
   } else {
-    roaring_bitmap_or_inplace(r_, other.r_);
+    roaring_bitmap_t* result =
+        bitmap_internal::Merge(bitmap_internal::SetOp::kOr, r_, other.r_, /*consume=*/true);
+    roaring_bitmap_free(r_);
+    r_ = result;
   }
   return *this;
 }
@@ -182,8 +225,10 @@ AUDIENCE_FUNC Bitmap& Bitmap::operator-=(const Bitmap& other) {
     Clear();
     return *this;
   }
-  roaring_bitmap_andnot_inplace(r_, other.r_);
-  r_ = bitmap_internal::NullIfEmpty(r_);
+  roaring_bitmap_t* result =
+      bitmap_internal::Merge(bitmap_internal::SetOp::kAndNot, r_, other.r_, /*consume=*/true);
+  roaring_bitmap_free(r_);
+  r_ = bitmap_internal::NullIfEmpty(result);
   return *this;
 }
 
@@ -206,7 +251,7 @@ AUDIENCE_FUNC Bitmap operator&(const Bitmap& a, const Bitmap& b) {
   Bitmap out;
   if (a.r_ != nullptr && b.r_ != nullptr) {
     out.r_ = bitmap_internal::NullIfEmpty(
-        bitmap_internal::Checked(roaring_bitmap_and(a.r_, b.r_)));
+        bitmap_internal::Merge(bitmap_internal::SetOp::kAnd, a.r_, b.r_, /*consume=*/false));
   }
   return out;
 }
@@ -215,7 +260,7 @@ AUDIENCE_FUNC Bitmap operator|(const Bitmap& a, const Bitmap& b) {
   if (a.r_ == nullptr) return b;
   if (b.r_ == nullptr) return a;
   Bitmap out;
-  out.r_ = bitmap_internal::Checked(roaring_bitmap_or(a.r_, b.r_));
+  out.r_ = bitmap_internal::Merge(bitmap_internal::SetOp::kOr, a.r_, b.r_, /*consume=*/false);
   return out;
 }
 
@@ -224,7 +269,7 @@ AUDIENCE_FUNC Bitmap operator-(const Bitmap& a, const Bitmap& b) {
   if (b.r_ == nullptr) return a;
   Bitmap out;
   out.r_ = bitmap_internal::NullIfEmpty(
-      bitmap_internal::Checked(roaring_bitmap_andnot(a.r_, b.r_)));
+      bitmap_internal::Merge(bitmap_internal::SetOp::kAndNot, a.r_, b.r_, /*consume=*/false));
   return out;
 }
 
@@ -244,19 +289,19 @@ AUDIENCE_FUNC bool operator==(const Bitmap& a, const Bitmap& b) {
 
 AUDIENCE_FUNC uint64_t Bitmap::AndCardinality(const Bitmap& other) const {
   if (r_ == nullptr || other.r_ == nullptr) return 0;
-  return roaring_bitmap_and_cardinality(r_, other.r_);
+  return bitmap_internal::AndCount(r_, other.r_);
 }
 
 AUDIENCE_FUNC uint64_t Bitmap::OrCardinality(const Bitmap& other) const {
   if (r_ == nullptr) return other.Cardinality();
   if (other.r_ == nullptr) return Cardinality();
-  return roaring_bitmap_or_cardinality(r_, other.r_);
+  return Cardinality() + other.Cardinality() - bitmap_internal::AndCount(r_, other.r_);
 }
 
 AUDIENCE_FUNC uint64_t Bitmap::AndNotCardinality(const Bitmap& other) const {
   if (r_ == nullptr) return 0;
   if (other.r_ == nullptr) return Cardinality();
-  return roaring_bitmap_andnot_cardinality(r_, other.r_);
+  return Cardinality() - bitmap_internal::AndCount(r_, other.r_);
 }
 
 AUDIENCE_FUNC bool Bitmap::Intersects(const Bitmap& other) const {

@@ -1,0 +1,261 @@
+// Definitions for dense_kernels.h: one loop template per instruction-set
+// level, instantiated per operation, and a table of pointers picked once.
+#ifndef AUDIENCE_STORAGE_DENSE_KERNELS_INL_H_
+#define AUDIENCE_STORAGE_DENSE_KERNELS_INL_H_
+
+#include <atomic>
+
+#include "audience/storage/dense_kernels.h"
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define AUDIENCE_DENSE_X86 1
+#include <immintrin.h>
+#else
+#define AUDIENCE_DENSE_X86 0
+#endif
+
+AUDIENCE_BEGIN_NAMESPACE
+
+namespace dense {
+namespace dense_internal {
+
+// kFirst: the words of a alone (b is not read).
+enum class Op { kFirst, kAnd, kAndNot, kOr, kXor };
+
+template <Op op>
+inline uint64_t Combine(uint64_t a, uint64_t b) {
+  if constexpr (op == Op::kFirst) return a;
+  if constexpr (op == Op::kAnd) return a & b;
+  if constexpr (op == Op::kAndNot) return a & ~b;
+  if constexpr (op == Op::kOr) return a | b;
+  if constexpr (op == Op::kXor) return a ^ b;
+}
+
+// Branch-free popcount for CPUs without POPCNT (the library call the
+// compiler emits instead is several times slower).
+inline uint64_t SwarPopcount(uint64_t x) {
+  x = x - ((x >> 1) & 0x5555555555555555ULL);
+  x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL);
+  x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0FULL;
+  return (x * 0x0101010101010101ULL) >> 56;
+}
+
+template <Op op, bool kStore>
+uint64_t PortableKernel(const uint64_t* a, const uint64_t* b, uint64_t* out, size_t n) {
+  uint64_t count = 0;
+  for (size_t i = 0; i < n; ++i) {
+    const uint64_t w = Combine<op>(a[i], op == Op::kFirst ? 0 : b[i]);
+    if constexpr (kStore) out[i] = w;
+    count += SwarPopcount(w);
+  }
+  return count;
+}
+
+// Set-bit positions, lowest first; with BMI the loop body is tzcnt + blsr.
+inline size_t ExtractLoop(const uint64_t* a, size_t n, uint16_t* out) {
+  size_t k = 0;
+  for (size_t i = 0; i < n; ++i) {
+    uint64_t w = a[i];
+    const auto base = static_cast<uint16_t>(i * 64);
+    while (w != 0) {
+      out[k++] = static_cast<uint16_t>(base + __builtin_ctzll(w));
+      w &= w - 1;
+    }
+  }
+  return k;
+}
+
+inline size_t PortableExtract(const uint64_t* a, size_t n, uint16_t* out) {
+  return ExtractLoop(a, n, out);
+}
+
+#if AUDIENCE_DENSE_X86
+
+__attribute__((target("bmi,bmi2"))) inline size_t BmiExtract(const uint64_t* a, size_t n,
+                                                           uint16_t* out) {
+  return ExtractLoop(a, n, out);
+}
+
+template <Op op, bool kStore>
+__attribute__((target("popcnt"))) uint64_t PopcntKernel(const uint64_t* a, const uint64_t* b,
+                                                       uint64_t* out, size_t n) {
+  // Four accumulators so that the popcounts are not one dependency chain.
+  uint64_t c0 = 0, c1 = 0, c2 = 0, c3 = 0;
+  size_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const uint64_t w0 = Combine<op>(a[i], op == Op::kFirst ? 0 : b[i]);
+    const uint64_t w1 = Combine<op>(a[i + 1], op == Op::kFirst ? 0 : b[i + 1]);
+    const uint64_t w2 = Combine<op>(a[i + 2], op == Op::kFirst ? 0 : b[i + 2]);
+    const uint64_t w3 = Combine<op>(a[i + 3], op == Op::kFirst ? 0 : b[i + 3]);
+    if constexpr (kStore) {
+      out[i] = w0;
+      out[i + 1] = w1;
+      out[i + 2] = w2;
+      out[i + 3] = w3;
+    }
+    c0 += static_cast<uint64_t>(__builtin_popcountll(w0));
+    c1 += static_cast<uint64_t>(__builtin_popcountll(w1));
+    c2 += static_cast<uint64_t>(__builtin_popcountll(w2));
+    c3 += static_cast<uint64_t>(__builtin_popcountll(w3));
+  }
+  for (; i < n; ++i) {
+    const uint64_t w = Combine<op>(a[i], op == Op::kFirst ? 0 : b[i]);
+    if constexpr (kStore) out[i] = w;
+    c0 += static_cast<uint64_t>(__builtin_popcountll(w));
+  }
+  return c0 + c1 + c2 + c3;
+}
+
+// Popcount of 256-bit vectors by nibble lookup (vpshufb), summed per 64-bit
+// lane with vpsadbw: about twice the speed of scalar POPCNT on a full
+// container, and the combine and store come for free in the same loop.
+template <Op op, bool kStore>
+__attribute__((target("avx2,popcnt"))) uint64_t Avx2Kernel(const uint64_t* a, const uint64_t* b,
+                                                           uint64_t* out, size_t n) {
+  const __m256i lookup = _mm256_setr_epi8(0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4, 0, 1, 1,
+                                          2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4);
+  const __m256i low = _mm256_set1_epi8(0x0F);
+  const __m256i zero = _mm256_setzero_si256();
+  __m256i total = zero;
+  size_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const __m256i va = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a + i));
+    __m256i v = va;
+    if constexpr (op != Op::kFirst) {
+      const __m256i vb = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b + i));
+      if constexpr (op == Op::kAnd) v = _mm256_and_si256(va, vb);
+      if constexpr (op == Op::kAndNot) v = _mm256_andnot_si256(vb, va);
+      if constexpr (op == Op::kOr) v = _mm256_or_si256(va, vb);
+      if constexpr (op == Op::kXor) v = _mm256_xor_si256(va, vb);
+    }
+    if constexpr (kStore) _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + i), v);
+    const __m256i lo = _mm256_shuffle_epi8(lookup, _mm256_and_si256(v, low));
+    const __m256i hi = _mm256_shuffle_epi8(lookup, _mm256_and_si256(_mm256_srli_epi16(v, 4), low));
+    total = _mm256_add_epi64(total, _mm256_sad_epu8(_mm256_add_epi8(lo, hi), zero));
+  }
+  uint64_t count = static_cast<uint64_t>(_mm256_extract_epi64(total, 0)) +
+                   static_cast<uint64_t>(_mm256_extract_epi64(total, 1)) +
+                   static_cast<uint64_t>(_mm256_extract_epi64(total, 2)) +
+                   static_cast<uint64_t>(_mm256_extract_epi64(total, 3));
+  for (; i < n; ++i) {
+    const uint64_t w = Combine<op>(a[i], op == Op::kFirst ? 0 : b[i]);
+    if constexpr (kStore) out[i] = w;
+    count += static_cast<uint64_t>(__builtin_popcountll(w));
+  }
+  return count;
+}
+
+#endif  // AUDIENCE_DENSE_X86
+
+using Kernel = uint64_t (*)(const uint64_t*, const uint64_t*, uint64_t*, size_t);
+
+using Extract = size_t (*)(const uint64_t*, size_t, uint16_t*);
+
+struct Table {
+  Kernel popcount, and_count, and_not_count, and_store, and_not_store, or_store, xor_store;
+  Extract extract;
+};
+
+#define AUDIENCE_DENSE_TABLE(K, E)                                                               \
+  Table {                                                                                        \
+    &K<Op::kFirst, false>, &K<Op::kAnd, false>, &K<Op::kAndNot, false>, &K<Op::kAnd, true>,     \
+        &K<Op::kAndNot, true>, &K<Op::kOr, true>, &K<Op::kXor, true>, &E                         \
+  }
+
+inline const Table& TableFor(Isa isa) {
+  static const Table portable = AUDIENCE_DENSE_TABLE(PortableKernel, PortableExtract);
+#if AUDIENCE_DENSE_X86
+  static const Table popcnt = AUDIENCE_DENSE_TABLE(PopcntKernel, PortableExtract);
+  static const Table avx2 = AUDIENCE_DENSE_TABLE(Avx2Kernel, BmiExtract);
+  if (isa == Isa::kAvx2) return avx2;
+  if (isa == Isa::kPopcnt) return popcnt;
+#else
+  (void)isa;
+#endif
+  return portable;
+}
+
+#undef AUDIENCE_DENSE_TABLE
+
+inline Isa Detect() {
+#if AUDIENCE_DENSE_X86
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("popcnt") &&
+      __builtin_cpu_supports("bmi") && __builtin_cpu_supports("bmi2")) {
+    return Isa::kAvx2;
+  }
+  if (__builtin_cpu_supports("popcnt")) return Isa::kPopcnt;
+#endif
+  return Isa::kPortable;
+}
+
+// The table in use. A function-local static so that header-only and
+// compiled builds share one instance.
+inline std::atomic<const Table*>& Active() {
+  static std::atomic<const Table*> active{&TableFor(Detect())};
+  return active;
+}
+
+inline const Table& Current() { return *Active().load(std::memory_order_relaxed); }
+
+}  // namespace dense_internal
+
+AUDIENCE_FUNC std::string_view IsaName(Isa isa) {
+  switch (isa) {
+    case Isa::kPortable: return "portable";
+    case Isa::kPopcnt: return "popcnt";
+    case Isa::kAvx2: return "avx2";
+  }
+  return "unknown";
+}
+
+AUDIENCE_FUNC Isa DetectedIsa() {
+  static const Isa detected = dense_internal::Detect();
+  return detected;
+}
+
+AUDIENCE_FUNC Isa ActiveIsa() {
+  const dense_internal::Table* t = &dense_internal::Current();
+  for (Isa isa : {Isa::kAvx2, Isa::kPopcnt}) {
+    if (isa <= DetectedIsa() && t == &dense_internal::TableFor(isa)) return isa;
+  }
+  return Isa::kPortable;
+}
+
+AUDIENCE_FUNC Isa SetIsa(Isa isa) {
+  if (static_cast<uint8_t>(isa) > static_cast<uint8_t>(DetectedIsa())) isa = DetectedIsa();
+  dense_internal::Active().store(&dense_internal::TableFor(isa), std::memory_order_relaxed);
+  return isa;
+}
+
+AUDIENCE_FUNC uint64_t Popcount(const uint64_t* a, size_t n) {
+  return dense_internal::Current().popcount(a, nullptr, nullptr, n);
+}
+AUDIENCE_FUNC uint64_t AndCount(const uint64_t* a, const uint64_t* b, size_t n) {
+  return dense_internal::Current().and_count(a, b, nullptr, n);
+}
+AUDIENCE_FUNC uint64_t AndNotCount(const uint64_t* a, const uint64_t* b, size_t n) {
+  return dense_internal::Current().and_not_count(a, b, nullptr, n);
+}
+AUDIENCE_FUNC uint64_t And(const uint64_t* a, const uint64_t* b, uint64_t* out, size_t n) {
+  return dense_internal::Current().and_store(a, b, out, n);
+}
+AUDIENCE_FUNC uint64_t AndNot(const uint64_t* a, const uint64_t* b, uint64_t* out, size_t n) {
+  return dense_internal::Current().and_not_store(a, b, out, n);
+}
+AUDIENCE_FUNC uint64_t Or(const uint64_t* a, const uint64_t* b, uint64_t* out, size_t n) {
+  return dense_internal::Current().or_store(a, b, out, n);
+}
+AUDIENCE_FUNC uint64_t Xor(const uint64_t* a, const uint64_t* b, uint64_t* out, size_t n) {
+  return dense_internal::Current().xor_store(a, b, out, n);
+}
+
+AUDIENCE_FUNC size_t ExtractSetBits(const uint64_t* a, size_t n, uint16_t* out) {
+  return dense_internal::Current().extract(a, n, out);
+}
+
+}  // namespace dense
+
+AUDIENCE_END_NAMESPACE
+
+#endif  // AUDIENCE_STORAGE_DENSE_KERNELS_INL_H_

@@ -1,0 +1,3 @@
+// Compiled-mode definitions for audience/storage/dense_kernels.h.
+#include "audience/storage/dense_kernels.h"
+#include "audience/storage/dense_kernels-inl.h"

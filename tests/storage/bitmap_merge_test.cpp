@@ -1,0 +1,163 @@
+// Bitmap's set operations walk containers and send bitset pairs through the
+// dense kernels; these tests compare them with std::set on bitmaps built so
+// that every container pairing (array, bitset, run; key on one side only)
+// and the 4096-id array/bitset boundary occur, at every CPU level.
+#include <catch2/catch.hpp>
+#include <algorithm>
+#include <iterator>
+#include <random>
+#include <set>
+#include <vector>
+
+#include "audience/storage/bitmap.h"
+#include "audience/storage/dense_kernels.h"
+
+using audience::Bitmap;
+namespace dense = audience::dense;
+
+namespace {
+
+using Ids = std::set<uint32_t>;
+
+Ids ToSet(const Bitmap& b) {
+  Ids s;
+  b.ForEach([&](uint32_t id) { s.insert(id); });
+  return s;
+}
+
+// Per 64Ki-id key: nothing, a few ids, about 4096 ids (results straddle the
+// array/bitset boundary), half the ids, or one long run.
+Ids RandomIds(std::mt19937& rng) {
+  Ids s;
+  std::uniform_int_distribution<int> kind(0, 5);
+  for (uint32_t key = 0; key < 6; ++key) {
+    const uint32_t base = key << 16;
+    switch (kind(rng)) {
+      case 0: break;
+      case 1:
+        for (int i = 0; i < 50; ++i) s.insert(base + rng() % 65536);
+        break;
+      case 2:
+        for (int i = 0; i < 4100; ++i) s.insert(base + rng() % 8192);
+        break;
+      case 3:
+        for (uint32_t i = 0; i < 65536; ++i) {
+          if (rng() % 2) s.insert(base + i);
+        }
+        break;
+      case 4: {
+        const auto from = static_cast<uint32_t>(rng() % 1000);
+        for (uint32_t i = from; i < from + 60000; ++i) s.insert(base + i);
+        break;
+      }
+      default:
+        for (uint32_t i = 0; i < 65536; i += 2) s.insert(base + i);
+        break;
+    }
+  }
+  return s;
+}
+
+Bitmap Build(const Ids& s, bool optimize) {
+  Bitmap b = Bitmap::FromIds(std::vector<uint32_t>(s.begin(), s.end()));
+  if (optimize) b.Optimize();
+  return b;
+}
+
+struct IsaGuard {
+  ~IsaGuard() { dense::SetIsa(dense::DetectedIsa()); }
+};
+
+}  // namespace
+
+TEST_CASE("set operations match std::set for every container pairing and CPU level",
+          "[storage][bitmap]") {
+  IsaGuard guard;
+  for (dense::Isa isa : {dense::Isa::kPortable, dense::Isa::kPopcnt, dense::Isa::kAvx2}) {
+    INFO("level " << dense::IsaName(dense::SetIsa(isa)));
+    std::mt19937 rng(11);
+    for (int round = 0; round < 30; ++round) {
+      const Ids sa = RandomIds(rng), sb = RandomIds(rng);
+      const Bitmap a = Build(sa, round % 3 == 0), b = Build(sb, round % 2 == 0);
+      Ids inter, uni, diff;
+      std::set_intersection(sa.begin(), sa.end(), sb.begin(), sb.end(),
+                            std::inserter(inter, inter.end()));
+      std::set_union(sa.begin(), sa.end(), sb.begin(), sb.end(), std::inserter(uni, uni.end()));
+      std::set_difference(sa.begin(), sa.end(), sb.begin(), sb.end(),
+                          std::inserter(diff, diff.end()));
+      CHECK(ToSet(a & b) == inter);
+      CHECK(ToSet(a | b) == uni);
+      CHECK(ToSet(a - b) == diff);
+      CHECK(a.AndCardinality(b) == inter.size());
+      CHECK(a.OrCardinality(b) == uni.size());
+      CHECK(a.AndNotCardinality(b) == diff.size());
+      Bitmap c = a;
+      c &= b;
+      CHECK(ToSet(c) == inter);
+      CHECK(c.Cardinality() == inter.size());
+      Bitmap d = a;
+      d |= b;
+      CHECK(ToSet(d) == uni);
+      CHECK(d.Cardinality() == uni.size());
+      Bitmap e = a;
+      e -= b;
+      CHECK(ToSet(e) == diff);
+      CHECK(e.Cardinality() == diff.size());
+      // Results are ordinary bitmaps: they serialize, compare and combine.
+      std::string bytes;
+      c.AppendSerialized(&bytes);
+      absl::StatusOr<Bitmap> back = Bitmap::Deserialize(bytes.data(), bytes.size());
+      REQUIRE(back.ok());
+      CHECK(*back == c);
+      CHECK(((a - b) | (a & b)) == a);
+      CHECK((a - b).AndCardinality(b) == 0);
+      // The inputs are unchanged by the non-mutating forms.
+      CHECK(ToSet(a) == sa);
+      CHECK(ToSet(b) == sb);
+    }
+  }
+}
+
+TEST_CASE("in-place forms accept themselves and empty operands", "[storage][bitmap]") {
+  Bitmap a = Bitmap::FromRange(0, 100000);
+  Bitmap same = a;
+  a &= a;
+  CHECK(a == same);
+  a |= a;
+  CHECK(a == same);
+  Bitmap empty;
+  a |= empty;
+  CHECK(a == same);
+  a &= empty;
+  CHECK(a.IsEmpty());
+  CHECK(a.MemoryBytes() == 0);
+  Bitmap half = Bitmap::FromRange(0, 50000);
+  Bitmap rest = same - half;
+  CHECK(rest == Bitmap::FromRange(50000, 100000));
+  rest -= Bitmap::FromRange(0, 200000);
+  CHECK(rest.IsEmpty());
+  CHECK(rest.MemoryBytes() == 0);
+}
+
+TEST_CASE("FromWords builds the ids of set bits", "[storage][bitmap]") {
+  std::mt19937_64 rng(3);
+  for (size_t words : {size_t{0}, size_t{1}, size_t{100}, size_t{1024}, size_t{3000}}) {
+    for (int density : {0, 1, 60, 500}) {  // 1/1000 .. 1/2 of the bits
+      std::vector<uint64_t> w(words, 0);
+      Ids want;
+      for (size_t k = 0; k < words; ++k) {
+        for (uint32_t bit = 0; bit < 64; ++bit) {
+          if (static_cast<int>(rng() % 1000) < density) {
+            w[k] |= uint64_t{1} << bit;
+            want.insert(static_cast<uint32_t>(k * 64 + bit));
+          }
+        }
+      }
+      const Bitmap b = Bitmap::FromWords(w);
+      CHECK(ToSet(b) == want);
+      CHECK(b.Cardinality() == want.size());
+      CHECK(b == Bitmap::FromIds(std::vector<uint32_t>(want.begin(), want.end())));
+      if (want.empty()) CHECK(b.MemoryBytes() == 0);
+    }
+  }
+}
