@@ -5,7 +5,7 @@
 // transaction, then the query benchmark's indexes).
 //
 //   build-bench/bench/import_bench --people=10000000 --runs=3 [--sqlite=auto|on|off]
-//                                  [--dir=/tmp]
+//                                  [--dir=/tmp] [--threads=N]
 //
 // Prints the CSV size, the median import time of each engine, rows/s, MB/s
 // and the ratio; the CSV is deleted at exit.
@@ -29,6 +29,7 @@ struct Flags {
   int runs = 3;
   std::string sqlite = "auto";
   std::string dir = "/tmp";
+  unsigned threads = 0;  // ImportSpec::threads (0: all cores)
 };
 
 Flags ParseFlags(int argc, char** argv) {
@@ -47,6 +48,8 @@ Flags ParseFlags(int argc, char** argv) {
       f.sqlite = v3;
     } else if (const char* v4 = value("--dir=")) {
       f.dir = v4;
+    } else if (const char* v5 = value("--threads=")) {
+      f.threads = static_cast<unsigned>(std::stoul(v5));
     } else {
       bench::Die("unknown flag " + a + " (see the file comment)");
     }
@@ -90,8 +93,9 @@ uint64_t WriteCsv(const bench::QueryData& d, const std::string& path) {
   return static_cast<uint64_t>(std::ifstream(path, std::ios::binary | std::ios::ate).tellg());
 }
 
-ImportSpec Spec() {
+ImportSpec Spec(unsigned threads) {
   ImportSpec spec;
+  spec.threads = threads;
   spec.kind = ImportKind::kProfiles;
   spec.id_column = "id";
   spec.id_type = IdType::kInt;
@@ -186,7 +190,7 @@ int main(int argc, char** argv) {
   for (int run = 0; run < flags.runs; ++run) {
     Store store = bench::EmptyStore();
     auto t0 = std::chrono::steady_clock::now();
-    absl::StatusOr<ImportReport> r = ImportCsvFile(store, path, Spec());
+    absl::StatusOr<ImportReport> r = ImportCsvFile(store, path, Spec(flags.threads));
     if (!r.ok()) bench::Die(std::string(r.status().message()));
     store.Optimize();
     ours.push_back(bench::SecondsSince(t0));

@@ -1,5 +1,7 @@
 // The profile import: rows become one ColumnBlock (typed columns, tag
-// cells), validated whole by the store and applied as one operation.
+// cells), validated whole by the store and applied as one operation. The
+// reading thread tokenises; with ImportSpec::threads > 1 chunks of records
+// are typed on several threads and joined in order (importer_parallel-inl.h).
 #ifndef AUDIENCE_IO_IMPORTER_PROFILES_INL_H_
 #define AUDIENCE_IO_IMPORTER_PROFILES_INL_H_
 
@@ -88,28 +90,106 @@ inline std::optional<RowError> StageRow(const Plan& plan, const ImportSpec& spec
   return std::nullopt;
 }
 
+inline StagedRow MakeStagedRow(const Plan& plan) {
+  const size_t n = plan.attributes.size();
+  return StagedRow{std::vector<int64_t>(n), std::vector<double>(n),
+                   std::vector<std::string_view>(n), std::vector<bool>(n),
+                   std::vector<std::vector<std::string_view>>(plan.tags.size())};
+}
+
+// The columns of a profile block, in plan order.
+struct BlockCells {
+  std::vector<ColumnValues*> columns;
+  std::vector<TagColumn*> tag_columns;
+  size_t TagValues() const {
+    size_t tags = 0;
+    for (const TagColumn* column : tag_columns) tags += column->values().size();
+    return tags;
+  }
+};
+
+// Adds the plan's attribute and tag columns to the empty `block`.
+inline BlockCells AddProfileColumns(ColumnBlock& block, const ImportSpec& spec, const Plan& plan) {
+  BlockCells cells;
+  for (const auto& [col, attr] : plan.attributes) {
+    cells.columns.push_back(&block.AddAttribute(attr->name, attr->type));
+  }
+  TagOptions options;
+  options.source = spec.source;
+  for (const auto& [col, dim] : plan.tags) {
+    cells.tag_columns.push_back(&block.AddTags(dim->name, options));
+  }
+  return cells;
+}
+
+// Appends a staged (fully parsed) row to the block.
+inline void AppendStagedRow(const StagedRow& row, ExternalId id, uint64_t line,
+                            ColumnBlock& block, const BlockCells& cells) {
+  block.AddRow(std::move(id), line);
+  for (size_t a = 0; a < cells.columns.size(); ++a) {
+    ColumnValues& c = *cells.columns[a];
+    if (row.null[a]) {
+      c.AppendNull();
+      continue;
+    }
+    switch (c.type()) {
+      case AttributeType::kDouble: c.AppendDouble(row.doubles[a]); break;
+      case AttributeType::kEnum: c.AppendEnum(row.text[a]); break;
+      default: c.AppendInt(row.ints[a]); break;
+    }
+  }
+  for (size_t t = 0; t < cells.tag_columns.size(); ++t) {
+    for (std::string_view v : row.tags[t]) cells.tag_columns[t]->Add(v);
+    cells.tag_columns[t]->EndRow();
+  }
+}
+
 inline constexpr uint64_t kSampleRows = 4096;
 inline constexpr size_t kMaxReservedRows = size_t{1} << 31;
 
-// Reads every record into one block; bad cells go to `errors`.
+// Room for the whole file, estimated from the first kSampleRows rows (read
+// in `sample_bytes`, holding `sample_tags` tag values), so columns do not
+// grow (and copy) a dozen times on the way to millions of rows.
+inline void ReserveFromSample(ColumnBlock& block, uint64_t sample_bytes, uint64_t total_bytes,
+                              size_t sample_tags) {
+  const double rows_per_byte =
+      static_cast<double>(kSampleRows) / static_cast<double>(sample_bytes);
+  const auto rows = static_cast<size_t>(1.05 * rows_per_byte * static_cast<double>(total_bytes));
+  block.Reserve(std::min<size_t>(rows, kMaxReservedRows),
+                static_cast<double>(sample_tags) / static_cast<double>(kSampleRows) /
+                    static_cast<double>(std::max<size_t>(block.tags().size(), 1)));
+}
+
+// Threads for the profile read and apply: spec.threads, 0 meaning the
+// machine's hardware threads.
+inline unsigned ImportThreads(const ImportSpec& spec) {
+  return spec.threads != 0 ? spec.threads : std::max(1u, std::thread::hardware_concurrency());
+}
+
+}  // namespace importer_internal
+
+AUDIENCE_END_NAMESPACE
+
+#include "audience/io/importer_parallel-inl.h"
+
+AUDIENCE_BEGIN_NAMESPACE
+
+namespace importer_internal {
+
+// Reads every record into one block; bad cells go to `errors`. With more
+// than one thread the records are typed in parallel chunks
+// (importer_parallel-inl.h); the block, errors and counts are the same.
 inline ColumnBlock ReadProfileBlock(CsvReader& reader, const ImportSpec& spec, const Plan& plan,
                                     const TimeFormat& time_format, Errors& errors,
                                     ImportReport& report) {
-  ColumnBlock block;
-  block.set_apply_threads(spec.threads != 0 ? spec.threads
-                                            : std::max(1u, std::thread::hardware_concurrency()));
-  std::vector<ColumnValues*> columns;
-  for (const auto& [col, attr] : plan.attributes) {
-    columns.push_back(&block.AddAttribute(attr->name, attr->type));
+  const unsigned threads = ImportThreads(spec);
+  if (threads > 1) {
+    return ReadProfileBlockParallel(reader, spec, plan, time_format, errors, report, threads);
   }
-  std::vector<TagColumn*> tag_columns;
-  TagOptions options;
-  options.source = spec.source;
-  for (const auto& [col, dim] : plan.tags) tag_columns.push_back(&block.AddTags(dim->name, options));
-  const size_t n = plan.attributes.size();
-  StagedRow row{std::vector<int64_t>(n), std::vector<double>(n),
-                std::vector<std::string_view>(n), std::vector<bool>(n),
-                std::vector<std::vector<std::string_view>>(plan.tags.size())};
+  ColumnBlock block;
+  block.set_apply_threads(threads);
+  const BlockCells cells = AddProfileColumns(block, spec, plan);
+  StagedRow row = MakeStagedRow(plan);
   CsvRecord rec;
   ExternalId id;
   uint64_t rows_since_progress = 0;
@@ -118,36 +198,10 @@ inline ColumnBlock ReadProfileBlock(CsvReader& reader, const ImportSpec& spec, c
       ++report.rows_skipped;
       errors.Add(*std::move(e));
     } else {
-      block.AddRow(std::move(id), rec.line);
-      for (size_t a = 0; a < n; ++a) {
-        ColumnValues& c = *columns[a];
-        if (row.null[a]) {
-          c.AppendNull();
-          continue;
-        }
-        switch (c.type()) {
-          case AttributeType::kDouble: c.AppendDouble(row.doubles[a]); break;
-          case AttributeType::kEnum: c.AppendEnum(row.text[a]); break;
-          default: c.AppendInt(row.ints[a]); break;
-        }
-      }
-      for (size_t t = 0; t < tag_columns.size(); ++t) {
-        for (std::string_view v : row.tags[t]) tag_columns[t]->Add(v);
-        tag_columns[t]->EndRow();
-      }
+      AppendStagedRow(row, std::move(id), rec.line, block, cells);
     }
     if (report.rows_read == kSampleRows && reader.total_bytes()) {
-      // Room for the whole file, estimated from the first rows, so columns
-      // do not grow (and copy) a dozen times on the way to millions of rows.
-      const double rows_per_byte =
-          static_cast<double>(kSampleRows) / static_cast<double>(reader.bytes_consumed());
-      const auto rows =
-          static_cast<size_t>(1.05 * rows_per_byte * static_cast<double>(*reader.total_bytes()));
-      size_t tags = 0;
-      for (const TagColumn* column : tag_columns) tags += column->values().size();
-      block.Reserve(std::min<size_t>(rows, kMaxReservedRows),
-                    static_cast<double>(tags) / static_cast<double>(kSampleRows) /
-                        static_cast<double>(std::max<size_t>(tag_columns.size(), 1)));
+      ReserveFromSample(block, reader.bytes_consumed(), *reader.total_bytes(), cells.TagValues());
     }
     if (spec.progress && ++rows_since_progress >= std::max<size_t>(spec.batch_rows, 1)) {
       rows_since_progress = 0;

@@ -16,6 +16,7 @@
 #ifndef AUDIENCE_SCHEMA_COLUMN_VALUES_H_
 #define AUDIENCE_SCHEMA_COLUMN_VALUES_H_
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -59,14 +60,7 @@ class ColumnValues {
       ints_.push_back(0);
     }
   }
-  void AppendEnum(std::string_view v) {
-    auto it = codes_.find(AbslView(v));
-    if (it == codes_.end()) {
-      it = codes_.emplace(std::string(v), static_cast<uint32_t>(dictionary_.size())).first;
-      dictionary_.emplace_back(v);
-    }
-    Push(it->second);
-  }
+  void AppendEnum(std::string_view v) { Push(Intern(v)); }
   // Any Value (a timestamp is floored to whole seconds; an Int into a
   // kDouble column is converted).
   void Append(const Value& v) {
@@ -86,6 +80,39 @@ class ColumnValues {
       doubles_.reserve(rows);
     } else {
       ints_.reserve(rows);
+    }
+  }
+
+  // Appends every row of `other` (same type(); a different type is a
+  // programmer error and appends nothing). Enum codes are translated into
+  // this column's dictionary, new names added in the order `other` first
+  // uses them, so appending the parts of a column in order gives exactly
+  // the column built in one go. O(other.size() + other.dictionary().size()).
+  void AppendColumn(const ColumnValues& other) {
+    if (other.type_ != type_) return;
+    const size_t at = size();
+    if (type_ == AttributeType::kDouble) {
+      doubles_.insert(doubles_.end(), other.doubles_.begin(), other.doubles_.end());
+    } else if (type_ == AttributeType::kEnum && !other.dictionary_.empty()) {
+      std::vector<int64_t> code(other.dictionary_.size());
+      for (size_t k = 0; k < code.size(); ++k) code[k] = Intern(other.dictionary_[k]);
+      ints_.reserve(at + other.ints_.size());
+      for (size_t r = 0; r < other.ints_.size(); ++r) {
+        const int64_t v = other.ints_[r];
+        // A null row keeps its 0; an out-of-range code (only Append* misuse
+        // makes one) is kept as is.
+        ints_.push_back(other.is_null(r) || v < 0 || static_cast<size_t>(v) >= code.size()
+                            ? v
+                            : code[static_cast<size_t>(v)]);
+      }
+    } else {
+      ints_.insert(ints_.end(), other.ints_.begin(), other.ints_.end());
+    }
+    if (other.null_count_ > 0) {
+      nulls_.resize(at + other.nulls_.size());
+      std::copy(other.nulls_.begin(), other.nulls_.end(),
+                nulls_.begin() + static_cast<std::ptrdiff_t>(at));
+      null_count_ += other.null_count_;
     }
   }
 
@@ -148,6 +175,15 @@ class ColumnValues {
     } else {
       ints_.push_back(v);
     }
+  }
+  // The dictionary index of `v`, added at the end if new.
+  uint32_t Intern(std::string_view v) {
+    auto it = codes_.find(AbslView(v));
+    if (it == codes_.end()) {
+      it = codes_.emplace(std::string(v), static_cast<uint32_t>(dictionary_.size())).first;
+      dictionary_.emplace_back(v);
+    }
+    return it->second;
   }
   void MarkNull(size_t row) {
     nulls_.resize(row + 1);

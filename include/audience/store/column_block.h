@@ -26,6 +26,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <iterator>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -50,15 +51,22 @@ class TagColumn {
   const TagOptions& options() const { return options_; }
 
   // Adds a value to the current row; EndRow closes it (a row may be empty).
-  void Add(std::string_view value) {
-    auto it = codes_.find(AbslView(value));
-    if (it == codes_.end()) {
-      it = codes_.emplace(std::string(value), static_cast<uint32_t>(dictionary_.size())).first;
-      dictionary_.emplace_back(value);
-    }
-    values_.push_back(it->second);
-  }
+  void Add(std::string_view value) { values_.push_back(Intern(value)); }
   void EndRow() { offsets_.push_back(values_.size()); }
+  // Appends every row of `other` (its dimension and options are not
+  // looked at). Value codes are translated into this column's dictionary,
+  // new values added in the order `other` first uses them, so appending the
+  // parts of a column in order gives exactly the column built in one go.
+  // O(other.values().size() + other.dictionary().size()).
+  void AppendColumn(const TagColumn& other) {
+    std::vector<uint32_t> code(other.dictionary_.size());
+    for (size_t k = 0; k < code.size(); ++k) code[k] = Intern(other.dictionary_[k]);
+    const size_t base = values_.size();
+    values_.reserve(base + other.values_.size());
+    for (uint32_t v : other.values_) values_.push_back(v < code.size() ? code[v] : v);
+    offsets_.reserve(offsets_.size() + other.offsets_.size() - 1);
+    for (size_t r = 1; r < other.offsets_.size(); ++r) offsets_.push_back(base + other.offsets_[r]);
+  }
   void Reserve(size_t rows, size_t values) {
     offsets_.reserve(rows + 1);
     values_.reserve(values);
@@ -85,6 +93,16 @@ class TagColumn {
   }
 
  private:
+  // The dictionary index of `value`, added at the end if new.
+  uint32_t Intern(std::string_view value) {
+    auto it = codes_.find(AbslView(value));
+    if (it == codes_.end()) {
+      it = codes_.emplace(std::string(value), static_cast<uint32_t>(dictionary_.size())).first;
+      dictionary_.emplace_back(value);
+    }
+    return it->second;
+  }
+
   std::string dimension_;
   TagOptions options_;
   std::vector<size_t> offsets_{0};
@@ -111,6 +129,37 @@ class ColumnBlock {
     for (TagColumn& column : tags_) {
       column.Reserve(rows, static_cast<size_t>(static_cast<double>(rows) * tags_per_row));
     }
+  }
+
+  // Appends `other`'s rows after this block's, as if each had been added
+  // with AddRow(id, its source row if `other` names rows, else 0) and its
+  // cells appended to the matching column. `other` must have the same
+  // columns in the same order and types (a programmer error otherwise:
+  // nothing is appended); its ids are moved out. Appending the parts of a
+  // block in order gives exactly the block built in one go.
+  void Append(ColumnBlock&& other) {
+    if (other.attributes_.size() != attributes_.size() || other.tags_.size() != tags_.size()) {
+      return;
+    }
+    for (size_t c = 0; c < attributes_.size(); ++c) {
+      if (other.attributes_[c].second.type() != attributes_[c].second.type()) return;
+    }
+    const size_t at = ids_.size();
+    if (!other.rows_.empty() || !rows_.empty()) {
+      rows_.reserve(at + other.ids_.size());
+      while (rows_.size() < at) rows_.push_back(rows_.size() + 1);
+      for (size_t r = 0; r < other.ids_.size(); ++r) {
+        const uint64_t source = r < other.rows_.size() ? other.rows_[r] : 0;
+        rows_.push_back(source != 0 ? source : at + r + 1);
+      }
+    }
+    ids_.insert(ids_.end(), std::make_move_iterator(other.ids_.begin()),
+                std::make_move_iterator(other.ids_.end()));
+    for (size_t c = 0; c < attributes_.size(); ++c) {
+      attributes_[c].second.AppendColumn(other.attributes_[c].second);
+    }
+    for (size_t c = 0; c < tags_.size(); ++c) tags_[c].AppendColumn(other.tags_[c]);
+    other = ColumnBlock();
   }
 
   // Adds a column; returned references stay valid while the block lives

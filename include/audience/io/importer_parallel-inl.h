@@ -1,0 +1,306 @@
+// The parallel profile read (part of importer_profiles-inl.h, included from
+// there after the single-threaded helpers it uses).
+//
+// Shape: the calling thread tokenises (CsvReader is sequential: a quoted
+// field may hold line breaks, so record starts cannot be found from an
+// arbitrary byte offset) and copies each record's used fields into an owned
+// chunk of up to kChunkRows records. Chunks are typed by worker threads, and
+// by the calling thread whenever more than one chunk is waiting, into
+// per-chunk partial blocks (own enum and tag dictionaries). The calling
+// thread appends the typed chunks to the result strictly in chunk order
+// (ColumnBlock::Append translates dictionary codes) and reports their errors
+// then, interleaved with the reader's errors in row order. So the block, the
+// errors (and which ones fit max_reported_errors), the counts and the
+// progress calls are exactly those of the single-threaded read.
+//
+// Memory: at most 2 * threads + 2 chunks (threads capped at kMaxReadThreads) are in flight (tokenised but not
+// yet appended); a chunk is also closed early once its text passes
+// kChunkBytes, so huge records cannot pile up.
+#ifndef AUDIENCE_IO_IMPORTER_PARALLEL_INL_H_
+#define AUDIENCE_IO_IMPORTER_PARALLEL_INL_H_
+
+#include <algorithm>
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <system_error>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "audience/io/importer.h"
+#include "audience/store/column_block.h"
+
+AUDIENCE_BEGIN_NAMESPACE
+
+namespace importer_internal {
+
+inline constexpr size_t kChunkRows = 65536;
+inline constexpr size_t kChunkBytes = size_t{32} << 20;
+// More typing threads than this would only wait on the one reading thread.
+inline constexpr unsigned kMaxReadThreads = 64;
+
+// Tokenised records with their own copy of the used fields, then (once
+// typed) the partial block and the rows' errors.
+struct RecordChunk {
+  struct Field {
+    size_t offset = 0;  // into text
+    size_t size = 0;
+    uint32_t column = 0;
+  };
+  struct Record {
+    uint64_t line = 0;
+    size_t first_field = 0;  // into fields
+    size_t field_count = 0;  // at most plan.min_fields
+  };
+  std::string text;
+  std::vector<Field> fields;
+  std::vector<Record> records;
+  // Reader errors, each after the first `first` records of this chunk.
+  std::vector<std::pair<size_t, RowError>> reader_errors;
+  // The record after which ReserveFromSample runs (SIZE_MAX: none here).
+  size_t sample_record = SIZE_MAX;
+  uint64_t sample_bytes = 0, total_bytes = 0;
+
+  // Typed:
+  ColumnBlock block;
+  std::vector<std::pair<size_t, RowError>> row_errors;  // (record, error)
+  size_t sample_tags = 0;
+
+  void Add(const CsvRecord& rec, size_t min_fields) {
+    const size_t n = std::min(rec.fields.size(), min_fields);
+    records.push_back({rec.line, fields.size(), n});
+    for (size_t f = 0; f < n; ++f) {
+      fields.push_back({text.size(), rec.fields[f].size(), rec.columns[f]});
+      text.append(rec.fields[f]);
+    }
+  }
+};
+
+// Types `chunk`'s records into chunk.block (same columns as the result).
+inline void TypeChunk(RecordChunk& chunk, const ImportSpec& spec, const Plan& plan,
+                      const TimeFormat& time_format) {
+  const BlockCells cells = AddProfileColumns(chunk.block, spec, plan);
+  chunk.block.Reserve(chunk.records.size());
+  StagedRow row = MakeStagedRow(plan);
+  CsvRecord rec;
+  ExternalId id;
+  for (size_t r = 0; r < chunk.records.size(); ++r) {
+    const RecordChunk::Record& raw = chunk.records[r];
+    rec.line = raw.line;
+    rec.fields.clear();
+    rec.columns.clear();
+    for (size_t f = raw.first_field; f < raw.first_field + raw.field_count; ++f) {
+      const RecordChunk::Field& field = chunk.fields[f];
+      rec.fields.emplace_back(chunk.text.data() + field.offset, field.size);
+      rec.columns.push_back(field.column);
+    }
+    if (std::optional<RowError> e = StageRow(plan, spec, time_format, rec, row, &id)) {
+      chunk.row_errors.emplace_back(r, *std::move(e));
+    } else {
+      AppendStagedRow(row, std::move(id), rec.line, chunk.block, cells);
+    }
+    if (r == chunk.sample_record) chunk.sample_tags = cells.TagValues();
+  }
+  // The raw text is no longer needed; free it before the chunk waits.
+  chunk.text = std::string();
+  chunk.fields = std::vector<RecordChunk::Field>();
+}
+
+// The chunks between the reading thread and the typing threads.
+class ChunkPipeline {
+ public:
+  ChunkPipeline(const ImportSpec& spec, const Plan& plan, const TimeFormat& time_format)
+      : spec_(spec), plan_(plan), time_format_(time_format) {}
+  ~ChunkPipeline() { Stop(); }
+  ChunkPipeline(const ChunkPipeline&) = delete;
+  ChunkPipeline& operator=(const ChunkPipeline&) = delete;
+
+  // Starts up to `n` workers; fewer if the system refuses threads (the
+  // calling thread then types what they would have).
+  void StartWorkers(unsigned n) {
+    for (unsigned i = 0; i < n; ++i) {
+      try {
+        workers_.emplace_back([this] { Work(); });
+      } catch (const std::system_error&) {
+        break;
+      }
+    }
+  }
+  void Push(std::unique_ptr<RecordChunk> chunk) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      todo_.push_back({next_in_++, std::move(chunk)});
+    }
+    cv_.notify_one();
+  }
+  // Chunks pushed but not yet taken by TakeTyped.
+  uint64_t in_flight() const { return next_in_ - next_out_; }
+  // Types the oldest waiting chunk on the calling thread if more than
+  // `keep` are waiting; true if it did.
+  bool HelpIfMoreThan(size_t keep) {
+    std::unique_lock<std::mutex> lock(mu_);
+    if (todo_.size() <= keep) return false;
+    TypeFront(lock);
+    return true;
+  }
+  // The next chunk in order once typed; waits for it (typing it here if it
+  // is still queued). nullptr when every pushed chunk was taken.
+  std::unique_ptr<RecordChunk> TakeTyped(bool wait) {
+    std::unique_lock<std::mutex> lock(mu_);
+    while (true) {
+      if (next_out_ == next_in_) return nullptr;
+      auto it = done_.find(next_out_);
+      if (it != done_.end()) {
+        std::unique_ptr<RecordChunk> chunk = std::move(it->second);
+        done_.erase(it);
+        ++next_out_;
+        return chunk;
+      }
+      if (!wait) return nullptr;
+      if (!todo_.empty()) {
+        TypeFront(lock);
+      } else {
+        cv_.wait(lock);
+      }
+    }
+  }
+  void Stop() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    for (std::thread& t : workers_) t.join();
+    workers_.clear();
+  }
+
+ private:
+  // Pops the oldest waiting chunk and types it with `lock` released.
+  void TypeFront(std::unique_lock<std::mutex>& lock) {
+    auto [index, chunk] = std::move(todo_.front());
+    todo_.pop_front();
+    lock.unlock();
+    TypeChunk(*chunk, spec_, plan_, time_format_);
+    lock.lock();
+    done_.emplace(index, std::move(chunk));
+    cv_.notify_all();
+  }
+  void Work() {
+    std::unique_lock<std::mutex> lock(mu_);
+    while (true) {
+      cv_.wait(lock, [&] { return stop_ || !todo_.empty(); });
+      if (todo_.empty()) return;  // stopping
+      TypeFront(lock);
+    }
+  }
+
+  const ImportSpec& spec_;
+  const Plan& plan_;
+  const TimeFormat& time_format_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::pair<uint64_t, std::unique_ptr<RecordChunk>>> todo_;
+  std::map<uint64_t, std::unique_ptr<RecordChunk>> done_;
+  uint64_t next_in_ = 0;   // written by the reading thread only
+  uint64_t next_out_ = 0;  // likewise
+  bool stop_ = false;
+  std::vector<std::thread> workers_;
+};
+
+// Appends a typed chunk to `block` and reports its errors in row order.
+inline void AppendChunk(RecordChunk& chunk, ColumnBlock& block, Errors& errors,
+                        ImportReport& report) {
+  size_t e = 0;
+  for (auto& [after, error] : chunk.reader_errors) {
+    while (e < chunk.row_errors.size() && chunk.row_errors[e].first < after) {
+      ++report.rows_skipped;
+      errors.Add(std::move(chunk.row_errors[e++].second));
+    }
+    errors.Add(std::move(error));  // counted as skipped when read
+  }
+  for (; e < chunk.row_errors.size(); ++e) {
+    ++report.rows_skipped;
+    errors.Add(std::move(chunk.row_errors[e].second));
+  }
+  if (chunk.sample_record != SIZE_MAX) {
+    // As the one-thread read: the estimate from the first kSampleRows rows.
+    size_t tags = chunk.sample_tags;
+    for (const TagColumn& column : block.tags()) tags += column.values().size();
+    ReserveFromSample(block, chunk.sample_bytes, chunk.total_bytes, tags);
+  }
+  block.Append(std::move(chunk.block));
+}
+
+// ReadProfileBlock with `threads` > 1 threads (the calling one included);
+// chunks of `chunk_rows` rows (records and reader errors; tests use small
+// ones to cross many chunk boundaries).
+inline ColumnBlock ReadProfileBlockParallel(CsvReader& reader, const ImportSpec& spec,
+                                            const Plan& plan, const TimeFormat& time_format,
+                                            Errors& errors, ImportReport& report,
+                                            unsigned threads, size_t chunk_rows = kChunkRows) {
+  ColumnBlock block;
+  block.set_apply_threads(threads);
+  AddProfileColumns(block, spec, plan);
+  ChunkPipeline pipeline(spec, plan, time_format);
+  const unsigned typing = std::min(threads, kMaxReadThreads);
+  pipeline.StartWorkers(typing - 1);
+  const uint64_t max_in_flight = 2 * uint64_t{typing} + 2;
+  auto drain = [&](bool wait) {
+    while (std::unique_ptr<RecordChunk> typed = pipeline.TakeTyped(wait)) {
+      AppendChunk(*typed, block, errors, report);
+      if (wait) return;  // one at a time while reading
+    }
+  };
+  auto chunk = std::make_unique<RecordChunk>();
+  uint64_t chunk_items = 0;  // records and reader errors: rows_read
+  CsvRecord rec;
+  uint64_t rows_since_progress = 0;
+  while (true) {
+    absl::StatusOr<bool> more = reader.Next(&rec);
+    if (more.ok() && !*more) break;
+    ++report.rows_read;
+    ++chunk_items;
+    if (!more.ok()) {
+      ++report.rows_skipped;
+      const CsvError& e = reader.last_error();
+      chunk->reader_errors.emplace_back(chunk->records.size(),
+                                        RowError{e.line, e.column, "", e.message});
+    } else {
+      chunk->Add(rec, plan.min_fields);
+      if (report.rows_read == kSampleRows && reader.total_bytes()) {
+        chunk->sample_record = chunk->records.size() - 1;
+        chunk->sample_bytes = reader.bytes_consumed();
+        chunk->total_bytes = *reader.total_bytes();
+      }
+      if (spec.progress && ++rows_since_progress >= std::max<size_t>(spec.batch_rows, 1)) {
+        rows_since_progress = 0;
+        spec.progress(report.rows_read, reader.bytes_consumed(), reader.total_bytes());
+      }
+    }
+    if (chunk_items >= chunk_rows || chunk->text.size() >= kChunkBytes) {
+      pipeline.Push(std::move(chunk));
+      chunk = std::make_unique<RecordChunk>();
+      chunk_items = 0;
+      // Keep one chunk queued for the workers; type the rest here.
+      while (pipeline.HelpIfMoreThan(1)) {
+      }
+      drain(false);
+      while (pipeline.in_flight() >= max_in_flight) drain(true);
+    }
+  }
+  if (chunk_items > 0) pipeline.Push(std::move(chunk));
+  while (pipeline.in_flight() > 0) drain(true);
+  pipeline.Stop();
+  return block;
+}
+
+}  // namespace importer_internal
+
+AUDIENCE_END_NAMESPACE
+
+#endif  // AUDIENCE_IO_IMPORTER_PARALLEL_INL_H_
