@@ -21,6 +21,8 @@
 #include "audience/classify/rfm.h"
 #include "audience/classify/rfm_run.h"
 #include "audience/classify/rfm_segments.h"
+#include "audience/classify/stage_model.h"
+#include "audience/classify/stage_presets.h"
 #include "audience/classify/store_inputs.h"
 #include "audience/ids/external_id.h"
 #include "audience/ids/id_map.h"

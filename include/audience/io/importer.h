@@ -87,9 +87,9 @@ struct ImportSpec {
   // before any is applied. Profiles go in as one ColumnBlock (one batch);
   // for them this is only the progress interval.
   size_t batch_rows = 65536;
-  // Profiles: threads that apply the block's columns (0: the machine's
-  // hardware threads; 1: the calling thread only). The result is the same
-  // for every value.
+  // Profiles: threads that type the rows and apply the block's columns (0:
+  // the machine's hardware threads; 1: the calling thread only). The
+  // result, errors and progress calls are the same for any count.
   unsigned threads = 0;
   // Called after each batch of rows is read: (rows read, bytes consumed,
   // total bytes if known). For progress bars.

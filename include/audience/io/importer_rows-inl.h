@@ -231,7 +231,7 @@ AUDIENCE_FUNC absl::StatusOr<ImportReport> ImportCsv(Store& store, CsvReader& re
     return absl::InvalidArgumentError(fmt::format("{}: the file is empty", source_name));
   }
   Columns columns(reader, source_name);
-  AUDIENCE_ASSIGN_OR_RETURN(Plan plan, MakePlan(store, columns, spec, source_name));
+  AUDIENCE_ASSIGN_OR_RETURN(importer_internal::Plan plan, MakePlan(store, columns, spec, source_name));
   if (spec.kind == ImportKind::kProfiles) {
     return ImportProfiles(store, reader, spec, plan, time_format, source_name);
   }
