@@ -15,6 +15,7 @@ int RunQuery(ArgCursor& args);
 int RunExport(ArgCursor& args);
 int RunRfmCommand(ArgCursor& args);
 int RunModelsCommand(ArgCursor& args);
+int RunLifecycleCommand(ArgCursor& args);
 
 // Usage texts, printed by `--help` (stdout) and `audience help <cmd>`.
 std::string_view ImportUsage();
@@ -22,6 +23,7 @@ std::string_view QueryUsage();
 std::string_view ExportUsage();
 std::string_view RfmUsage();
 std::string_view ModelsUsage();
+std::string_view LifecycleUsage();
 
 }  // namespace audience_cli
 

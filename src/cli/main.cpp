@@ -25,6 +25,7 @@ Commands:
   export   write a snapshot as CSV tables plus SQL for a database
   rfm      score customers on recency, frequency and monetary value; save the groups
   models   fit BG/NBD and Gamma-Gamma; save P(alive), expected purchases and CLV
+  lifecycle  put people into stages (lifecycle, tiers, funnel); save stages and history
   help     show this text, or `audience help <command>` for one command
 
 Options:
@@ -48,6 +49,8 @@ int Help(std::string_view command) {
     fmt::print("{}", RfmUsage());
   } else if (command == "models") {
     fmt::print("{}", ModelsUsage());
+  } else if (command == "lifecycle") {
+    fmt::print("{}", LifecycleUsage());
   } else if (command == "help") {
     fmt::print("{}", kUsage);
   } else {
@@ -68,6 +71,7 @@ int Main(int argc, char** argv) {
   if (command == "export") return RunExport(args);
   if (command == "rfm") return RunRfmCommand(args);
   if (command == "models") return RunModelsCommand(args);
+  if (command == "lifecycle") return RunLifecycleCommand(args);
   if (command == "help" || command == "--help" || command == "-h") {
     if (argc > 3) return ReportUsage("help", "expected at most one command name");
     return Help(argc == 3 ? std::string_view(argv[2]) : std::string_view());

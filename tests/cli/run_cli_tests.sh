@@ -248,6 +248,45 @@ run 64 "$AUD" models cdnow.aud --unit month;    has err "--unit 'month': expecte
 run 1 "$AUD" models nosuch.aud;                 has err "nosuch.aud"
 ok
 
+# ---- lifecycle (stages saved, then queried; counts from awk over the purchases) ----
+# Last purchase per customer up to a date (YYYYMMDD), e.g. last_by 19970930.
+last_by() { awk -v d="$1" 'NR > 1 && NF > 0 && $2 <= d { if ($2 > m[$1]) m[$1] = $2 }
+  END { for (c in m) print c, m[c] }' "$CDNOW"; }
+cp cdnow.aud life.aud  # the change events would upset the export counts below
+run 0 "$AUD" lifecycle life.aud --now 1997-09-30
+has out "no earlier run"; hasre out "^churned +[0-9]+ "
+churned=$(last_by 19970930 | awk '$2 < 19970702' | wc -l)
+active=$(last_by 19970930 | awk '$2 >= 19970831' | wc -l)
+same "$("$AUD" query life.aud 'lifecycle:churned' --now 1997-09-30)" "$churned" "lifecycle churned"
+same "$("$AUD" query life.aud 'lifecycle:active' --now 1997-09-30)" "$active" "lifecycle active"
+run 0 "$AUD" lifecycle life.aud --now 1997-12-31
+has out "moves since the last run"
+# Reactivated: dormant or churned on 1997-09-30 (no purchase from 08-31), active on 12-31.
+back=$(join <(last_by 19970930 | awk '$2 < 19970831' | sort) \
+            <(last_by 19971231 | awk '$2 >= 19971201' | sort) | wc -l)
+same "$("$AUD" query life.aud 'lifecycle:reactivated' --now 1997-12-31)" "$back" "lifecycle reactivated"
+same "$("$AUD" query life.aud "did(lifecycle.change, to_stage = 'reactivated')" --now 1997-12-31)" \
+  "$back" "lifecycle change events"
+same "$("$AUD" query life.aud 'lifecycle.previous:dormant AND lifecycle:churned AND lifecycle.entered_at >= now - 1d' --now 1997-12-31)" \
+  "$(join <(last_by 19970930 | awk '$2 >= 19970702 && $2 < 19970831' | sort) \
+          <(last_by 19971231 | awk '$2 < 19971002' | sort) | wc -l)" "dormant -> churned"
+cat > club.json <<'JSON'
+{"name": "club", "rules": [{"stage": "big", "condition": "sum(purchase) >= 100"}],
+ "default": "small"}
+JSON
+run 0 "$AUD" lifecycle life.aud --model club.json --now 1997-12-31
+big=$(awk 'NR > 1 && NF > 0 && $2 <= 19971231 { s[$1] += $4 } END { for (c in s) if (s[c] >= 100) n++; print n }' "$CDNOW")
+same "$("$AUD" query life.aud 'club:big' --now 1997-12-31)" "$big" "model file stages"
+echo '{"name": "club", "rules": [{"stage": "x", "condition": "nosuch > 1"}]}' > bad.json
+run 3 "$AUD" lifecycle life.aud --model bad.json --now 1997-12-31; has err "rule 1 (stage 'x')"
+echo '{"name": "club", "rulez": []}' > bad2.json
+run 3 "$AUD" lifecycle life.aud --model bad2.json; has err "rulez: unknown key"
+echo '{"name": ' > bad3.json
+run 3 "$AUD" lifecycle life.aud --model bad3.json; has err "bad3.json: [json.exception.parse_error"
+run 64 "$AUD" lifecycle life.aud --preset nosuch; has err "--preset 'nosuch': expected one of"
+run 0 "$AUD" lifecycle --help;                     has out "--model FILE"
+ok
+
 # ---- export ----
 run 0 "$AUD" export cdnow.aud --sql sqlite --out sql --now $NOW
 has out "load with sqlite"
