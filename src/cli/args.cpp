@@ -117,4 +117,42 @@ std::string Compact(double value) {
   return fmt::format("{:.0f}", value);
 }
 
+void PrintGroups(std::string_view title, const std::vector<std::string>& names,
+                 const std::vector<uint64_t>& sizes,
+                 const std::vector<std::vector<uint64_t>>& moves, std::string_view column) {
+  const size_t n = names.size();
+  uint64_t total = 0;
+  for (uint64_t s : sizes) total += s;
+  fmt::print("{}\n\n{:<28} {:>10} {:>7}\n", title, "group", column, "share");
+  for (size_t j = 0; j < n; ++j) {
+    fmt::print("{:<28} {:>10} {:>6.1f}%\n", names[j], sizes[j],
+               total > 0 ? 100.0 * static_cast<double>(sizes[j]) / static_cast<double>(total)
+                         : 0.0);
+  }
+  uint64_t before = 0;
+  for (size_t i = 0; i < n; ++i) {
+    for (uint64_t c : moves[i]) before += c;
+  }
+  if (before == 0) {
+    fmt::print("\nno earlier run: no moves to show\n");
+    return;
+  }
+  fmt::print("\nmoves since the last run (rows: before, columns: now; only groups with moves)\n");
+  std::vector<size_t> shown;
+  for (size_t j = 0; j <= n; ++j) {
+    uint64_t any = 0;
+    for (size_t i = 0; i <= n; ++i) any += moves[i][j] + moves[j][i];
+    if (any > 0) shown.push_back(j);
+  }
+  auto label = [&](size_t j) { return j == n ? std::string("(none)") : names[j]; };
+  fmt::print("{:<24}", "");
+  for (size_t j : shown) fmt::print(" {:>8.8}", label(j));
+  fmt::print("\n");
+  for (size_t i : shown) {
+    fmt::print("{:<24.24}", label(i));
+    for (size_t j : shown) fmt::print(" {:>8}", moves[i][j]);
+    fmt::print("\n");
+  }
+}
+
 }  // namespace audience_cli

@@ -76,6 +76,14 @@ int Report(std::string_view command, const absl::Status& status, int code);
 int ReportUsage(std::string_view command, std::string_view message);
 int ReportUsage(std::string_view command, const absl::Status& status);
 
+// A classifier's groups as a person reads them: a table of sizes with shares
+// (`column` names the count, e.g. "customers"), then the moves since the last
+// run (moves[a][b]: in group a before and b now; index names.size() is "no
+// group"), showing only the groups with moves, or "no earlier run".
+void PrintGroups(std::string_view title, const std::vector<std::string>& names,
+                 const std::vector<uint64_t>& sizes,
+                 const std::vector<std::vector<uint64_t>>& moves, std::string_view column);
+
 // Human-readable numbers for summaries: 1234567 -> "1.23M".
 std::string Compact(double value);
 

@@ -97,38 +97,8 @@ int Save(std::string_view command, const aud::Store& store, const std::string& p
 }
 
 void PrintRfm(const aud::RfmRun& run) {
-  const size_t n = run.segments.size();
-  const double total = static_cast<double>(run.people.size());
-  fmt::print("{} customers scored\n\n{:<28} {:>10} {:>7}\n", run.people.size(), "group",
-             "customers", "share");
-  for (size_t j = 0; j < n; ++j) {
-    fmt::print("{:<28} {:>10} {:>6.1f}%\n", run.segments[j], run.sizes[j],
-               total > 0 ? 100.0 * static_cast<double>(run.sizes[j]) / total : 0.0);
-  }
-  uint64_t before = 0;
-  for (size_t i = 0; i < n; ++i) {
-    for (uint64_t c : run.moves[i]) before += c;
-  }
-  if (before == 0) {
-    fmt::print("\nno earlier run: no moves to show\n");
-    return;
-  }
-  fmt::print("\nmoves since the last run (rows: before, columns: now; only groups with moves)\n");
-  std::vector<size_t> shown;
-  for (size_t j = 0; j <= n; ++j) {
-    uint64_t any = 0;
-    for (size_t i = 0; i <= n; ++i) any += run.moves[i][j] + run.moves[j][i];
-    if (any > 0) shown.push_back(j);
-  }
-  auto label = [&](size_t j) { return j == n ? std::string("(none)") : run.segments[j]; };
-  fmt::print("{:<24}", "");
-  for (size_t j : shown) fmt::print(" {:>8.8}", label(j));
-  fmt::print("\n");
-  for (size_t i : shown) {
-    fmt::print("{:<24.24}", label(i));
-    for (size_t j : shown) fmt::print(" {:>8}", run.moves[i][j]);
-    fmt::print("\n");
-  }
+  PrintGroups(fmt::format("{} customers scored", run.people.size()), run.segments, run.sizes,
+              run.moves, "customers");
 }
 
 }  // namespace

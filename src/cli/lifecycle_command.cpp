@@ -102,33 +102,11 @@ absl::StatusOr<aud::StageModel> ReadModel(const std::string& path) {
 }
 
 void PrintRun(const aud::StageModel& m, const aud::StageRun& run) {
-  const size_t n = run.stages.size();
   uint64_t total = 0;
   for (uint64_t s : run.sizes) total += s;
-  fmt::print("{}: {} people in a stage, {} changed stage\n\n{:<24} {:>10} {:>7}\n", m.name,
-             total, run.changed, "stage", "people", "share");
-  for (size_t s = 0; s < n; ++s) {
-    fmt::print("{:<24} {:>10} {:>6.1f}%\n", run.stages[s], run.sizes[s],
-               total > 0 ? 100.0 * static_cast<double>(run.sizes[s]) / static_cast<double>(total)
-                         : 0.0);
-  }
-  uint64_t before = 0;
-  for (size_t i = 0; i < n; ++i) {
-    for (uint64_t c : run.moves[i]) before += c;
-  }
-  if (before == 0) {
-    fmt::print("\nno earlier run: no moves to show\n");
-    return;
-  }
-  fmt::print("\nmoves since the last run (rows: before, columns: now)\n{:<20}", "");
-  auto label = [&](size_t s) { return s == n ? std::string("(none)") : run.stages[s]; };
-  for (size_t s = 0; s <= n; ++s) fmt::print(" {:>10.10}", label(s));
-  fmt::print("\n");
-  for (size_t a = 0; a <= n; ++a) {
-    fmt::print("{:<20.20}", label(a));
-    for (size_t b = 0; b <= n; ++b) fmt::print(" {:>10}", run.moves[a][b]);
-    fmt::print("\n");
-  }
+  PrintGroups(fmt::format("{}: {} people in a stage, {} changed stage", m.name, total,
+                          run.changed),
+              run.stages, run.sizes, run.moves, "people");
 }
 
 }  // namespace
