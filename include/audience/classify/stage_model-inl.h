@@ -78,14 +78,15 @@ inline absl::Status EnsureSchema(Store& store, const Names& n) {
 }
 
 // Value name -> members, for every non-empty value of dimension `name`.
-inline std::vector<std::pair<std::string, Bitmap>> Held(const Store& store,
-                                                        const std::string& name) {
-  std::vector<std::pair<std::string, Bitmap>> out;
+// The pointers are valid until the store changes.
+inline std::vector<std::pair<std::string, const Bitmap*>> Held(const Store& store,
+                                                               const std::string& name) {
+  std::vector<std::pair<std::string, const Bitmap*>> out;
   std::optional<DimensionId> d = store.schema().DimensionIdOf(name);
   if (!d) return out;
   const TagDimension& dim = store.dimension(*d);
   for (uint32_t v = 0; v < dim.value_count(); ++v) {
-    if (!dim.Members(v).IsEmpty()) out.emplace_back(dim.ValueName(v), dim.Members(v));
+    if (!dim.Members(v).IsEmpty()) out.emplace_back(dim.ValueName(v), &dim.Members(v));
   }
   return out;
 }
@@ -176,21 +177,24 @@ AUDIENCE_FUNC absl::StatusOr<StageRun> RunStages(Store& store, const StageModel&
   for (size_t s = 0; s < none; ++s) run.sizes[s] = now[s].Cardinality();
   run.moves.assign(none + 1, std::vector<uint64_t>(none + 1, 0));
   const auto before = Held(store, names.stage);
-  std::vector<Bitmap> old(none);  // before, by this model's stage index
+  // Before, by this model's stage index (read in place: nothing below
+  // changes the store until the batch is applied).
+  const Bitmap nobody;
+  std::vector<const Bitmap*> old(none, &nobody);
   Bitmap had, old_unknown;
   for (const auto& [value, members] : before) {
     auto it = slot.find(value);
     if (it != slot.end()) {
       old[it->second] = members;
     } else {
-      old_unknown |= members;
+      old_unknown |= *members;
     }
-    had |= members;
+    had |= *members;
   }
   Bitmap staged_now;
   for (const Bitmap& b : now) staged_now |= b;
   for (size_t a = 0; a <= none; ++a) {
-    const Bitmap& from = a < none ? old[a] : old_unknown;
+    const Bitmap& from = a < none ? *old[a] : old_unknown;
     const bool no_stage_row = a == none;
     for (size_t b = 0; b < none; ++b) {
       run.moves[a][b] += from.AndCardinality(now[b]);
@@ -200,12 +204,8 @@ AUDIENCE_FUNC absl::StatusOr<StageRun> RunStages(Store& store, const StageModel&
   }
 
   // Who changed: in a stage now that they did not hold, or out of all.
-  std::vector<Bitmap> entered(none);
   Bitmap changed = had - staged_now;  // left the model
-  for (size_t s = 0; s < none; ++s) {
-    entered[s] = now[s] - old[s];
-    changed |= entered[s];
-  }
+  for (size_t s = 0; s < none; ++s) changed |= now[s] - *old[s];
   run.changed = changed.Cardinality();
 
   WriteBatch batch(options.now);
@@ -217,7 +217,7 @@ AUDIENCE_FUNC absl::StatusOr<StageRun> RunStages(Store& store, const StageModel&
   // previous: the stage a changed person held (people new to the model keep
   // whatever they had, i.e. the stage before they left it).
   for (const auto& [value, members] : before) {
-    Bitmap left = members & changed;
+    Bitmap left = *members & changed;
     if (!left.IsEmpty()) batch.AssignBitmap(names.previous, value, std::move(left), tag);
   }
   // entered_at and the change events, one row per changed person.
@@ -230,7 +230,7 @@ AUDIENCE_FUNC absl::StatusOr<StageRun> RunStages(Store& store, const StageModel&
     const std::string* from = &none_name;
     const std::string* to = &none_name;
     for (const auto& [value, members] : before) {
-      if (members.Contains(person)) from = &value;
+      if (members->Contains(person)) from = &value;
     }
     for (size_t s = 0; s < none; ++s) {
       if (now[s].Contains(person)) to = &run.stages[s];
