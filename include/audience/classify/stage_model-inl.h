@@ -241,7 +241,8 @@ AUDIENCE_FUNC absl::StatusOr<StageRun> RunStages(Store& store, const StageModel&
       at.AppendTime(absl::ToUnixSeconds(options.now));
     }
     if (options.record_changes) {
-      batch.AddEvent(*id, names.change, options.now, 0, {{"from_stage", *from}, {"to_stage", *to}});
+      batch.AddEvent(*id, names.change, options.now, 0,
+                     {{"from_stage", *from}, {"to_stage", *to}});
     }
     block.AddRow(*std::move(id));
   });
