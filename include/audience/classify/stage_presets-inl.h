@@ -62,8 +62,9 @@ AUDIENCE_FUNC StageModel PresetTiers(const TierOptions& o) {
   return m;
 }
 
-AUDIENCE_FUNC StageModel PresetFunnel(std::string name, std::string entry,
-                                      const std::vector<std::pair<std::string, std::string>>& steps) {
+AUDIENCE_FUNC StageModel PresetFunnel(
+    std::string name, std::string entry,
+    const std::vector<std::pair<std::string, std::string>>& steps) {
   StageModel m{.name = std::move(name), .default_stage = std::move(entry)};
   for (size_t i = steps.size(); i-- > 0;) {
     m.rules.push_back({steps[i].first, fmt::format("did({})", steps[i].second)});

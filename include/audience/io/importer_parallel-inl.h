@@ -13,9 +13,9 @@
 // errors (and which ones fit max_reported_errors), the counts and the
 // progress calls are exactly those of the single-threaded read.
 //
-// Memory: at most 2 * threads + 2 chunks (threads capped at kMaxReadThreads) are in flight (tokenised but not
-// yet appended); a chunk is also closed early once its text passes
-// kChunkBytes, so huge records cannot pile up.
+// Memory: at most 2 * threads + 2 chunks (threads capped at kMaxReadThreads)
+// are in flight (tokenised but not yet appended); a chunk is also closed
+// early once its text passes kChunkBytes, so huge records cannot pile up.
 #ifndef AUDIENCE_IO_IMPORTER_PARALLEL_INL_H_
 #define AUDIENCE_IO_IMPORTER_PARALLEL_INL_H_
 
