@@ -293,6 +293,12 @@ TEST_CASE("bad models and bad stores are refused before anything is written",
   CHECK(bad.find("rule 2 (stage 'b')") != std::string::npos);
   CHECK(err(StageModel{.name = "taken", .default_stage = "x"}).find("not exclusive") !=
         std::string::npos);
+  REQUIRE(store.AddAttribute({.name = "t.entered_at", .type = AttributeType::kInt64}).ok());
+  CHECK(err(StageModel{.name = "t", .default_stage = "x"}) ==
+        "attribute 't.entered_at' exists with type int64; RunStages writes timestamp");
+  REQUIRE(store.AddEventType({.name = "u.change", .properties = {{.name = "from_stage"}}}).ok());
+  CHECK(err(StageModel{.name = "u", .default_stage = "x"}) ==
+        "event type 'u.change' exists without the property 'to_stage'");
   // The condition error came after the model's names were created (rules
   // may refer to them); no person was given a stage.
   CHECK(CountQuery(store, "has(m)", DayAt(1)) == 0);

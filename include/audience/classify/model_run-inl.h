@@ -9,36 +9,12 @@
 #include "audience/base/strings.h"
 #include "audience/classify/model_run.h"
 #include "audience/classify/store_inputs.h"
+#include "audience/classify/store_writes.h"
 #include "audience/store/column_block.h"
 #include "fmt/format.h"
 
 AUDIENCE_BEGIN_NAMESPACE
 
-namespace model_run_internal {
-
-// Checks that none of `attributes` exists with another type, then creates
-// the missing ones: a clash leaves the schema untouched.
-inline absl::Status EnsureAttributes(
-    Store& store, const std::vector<std::pair<std::string, AttributeType>>& attributes) {
-  for (const auto& [name, type] : attributes) {
-    AUDIENCE_RETURN_IF_ERROR(Schema::ValidateName("attribute name", name));
-    std::optional<AttributeId> a = store.schema().AttributeIdOf(name);
-    if (a && store.attribute(*a).type() != type) {
-      return absl::FailedPreconditionError(
-          fmt::format("attribute '{}' exists with type {}; RunModels writes {}", name,
-                      AttributeTypeName(store.attribute(*a).type()), AttributeTypeName(type)));
-    }
-  }
-  for (const auto& [name, type] : attributes) {
-    if (store.schema().AttributeIdOf(name)) continue;
-    AUDIENCE_RETURN_IF_ERROR(
-        store.AddAttribute({.name = name, .type = type, .description = "written by RunModels"})
-            .status());
-  }
-  return absl::OkStatus();
-}
-
-}  // namespace model_run_internal
 
 AUDIENCE_FUNC absl::StatusOr<ModelRun> RunModels(Store& store, const ModelRunOptions& options) {
   if (!(options.horizon >= 0) || options.horizon > 1e6) {
@@ -106,12 +82,13 @@ AUDIENCE_FUNC absl::StatusOr<ModelRun> RunModels(Store& store, const ModelRunOpt
       clv.AppendNull();
     }
   }
-  AUDIENCE_RETURN_IF_ERROR(model_run_internal::EnsureAttributes(
+  AUDIENCE_RETURN_IF_ERROR(classify_internal::EnsureAttributes(
       store, {{p + "p_alive", AttributeType::kDouble},
               {p + "expected_purchases", AttributeType::kDouble},
               {p + "expected_spend", AttributeType::kDouble},
               {p + "clv", AttributeType::kDouble},
-              {p + "models_computed_at", AttributeType::kTimestamp}}));
+              {p + "models_computed_at", AttributeType::kTimestamp}},
+      "RunModels"));
   // People scored before but not now lose their values.
   const AttributeId stamp = *store.schema().AttributeIdOf(p + "models_computed_at");
   const Bitmap stale = store.attribute(stamp).NotNull() - scored;

@@ -8,6 +8,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "audience/base/status_macros.h"
 #include "audience/classify/rfm_run.h"
+#include "audience/classify/store_writes.h"
 #include "fmt/format.h"
 
 AUDIENCE_BEGIN_NAMESPACE
@@ -29,39 +30,8 @@ AUDIENCE_FUNC std::string SegmentSlug(std::string_view name) {
   return out;
 }
 
-namespace rfm_run_internal {
-
-// The dimension `name`, created exclusive when missing.
-inline absl::StatusOr<DimensionId> ExclusiveDimension(Store& store, const std::string& name) {
-  if (std::optional<DimensionId> d = store.schema().DimensionIdOf(name)) {
-    if (store.dimension(*d).kind() != DimensionKind::kExclusive) {
-      return absl::FailedPreconditionError(fmt::format(
-          "dimension '{}' exists and is not exclusive; RFM writes one value per person", name));
-    }
-    return *d;
-  }
-  return store.AddDimension({.name = name, .kind = DimensionKind::kExclusive,
-                             .description = "written by RunRfm"});
-}
-
-// Value name -> members of every value a dimension holds (none if missing).
-// The pointers are valid until the store changes.
-inline std::vector<std::pair<std::string, const Bitmap*>> Held(const Store& store,
-                                                               const std::string& name) {
-  std::vector<std::pair<std::string, const Bitmap*>> out;
-  std::optional<DimensionId> d = store.schema().DimensionIdOf(name);
-  if (!d) return out;
-  const TagDimension& dim = store.dimension(*d);
-  for (uint32_t v = 0; v < dim.value_count(); ++v) {
-    if (!dim.Members(v).IsEmpty()) out.emplace_back(dim.ValueName(v), &dim.Members(v));
-  }
-  return out;
-}
-
-}  // namespace rfm_run_internal
-
 AUDIENCE_FUNC absl::StatusOr<RfmRun> RunRfm(Store& store, const RfmRunOptions& options) {
-  using namespace rfm_run_internal;
+  using classify_internal::HeldValues;
   absl::StatusOr<RfmSegmenter> made = options.segments
                                           ? absl::StatusOr<RfmSegmenter>(*options.segments)
                                           : RfmSegmenter::FromCodeTable(PresetRfm125Codes());
@@ -98,7 +68,8 @@ AUDIENCE_FUNC absl::StatusOr<RfmRun> RunRfm(Store& store, const RfmRunOptions& o
     AUDIENCE_RETURN_IF_ERROR(Schema::ValidateName("dimension name", name));
   }
   for (const std::string& name : names) {
-    AUDIENCE_RETURN_IF_ERROR(ExclusiveDimension(store, name).status());
+    AUDIENCE_RETURN_IF_ERROR(
+        classify_internal::EnsureExclusiveDimension(store, name, "RunRfm").status());
   }
 
   // Members of each new value, and the transition counts.
@@ -124,7 +95,7 @@ AUDIENCE_FUNC absl::StatusOr<RfmRun> RunRfm(Store& store, const RfmRunOptions& o
   }
   const size_t none = run.segments.size();
   run.moves.assign(none + 1, std::vector<uint64_t>(none + 1, 0));
-  const auto before = Held(store, names[4]);
+  const auto before = HeldValues(store, names[4]);
   Bitmap had_segment;
   for (const auto& [name, members] : before) {
     auto it = slot.find(name);
@@ -147,7 +118,7 @@ AUDIENCE_FUNC absl::StatusOr<RfmRun> RunRfm(Store& store, const RfmRunOptions& o
   WriteBatch batch(options.inputs.now);
   const TagOptions tag{.source = options.source};
   for (const std::string& name : names) {
-    for (const auto& [value, members] : Held(store, name)) batch.ClearValue(name, value);
+    for (const auto& [value, members] : HeldValues(store, name)) batch.ClearValue(name, value);
   }
   for (const auto& [value, members] : before) {
     batch.AssignBitmap(names[5], value, *members, tag);

@@ -10,6 +10,7 @@
 #include "audience/base/status_macros.h"
 #include "audience/base/strings.h"
 #include "audience/classify/stage_model.h"
+#include "audience/classify/store_writes.h"
 #include "audience/query/query.h"
 #include "fmt/format.h"
 
@@ -29,33 +30,11 @@ struct Names {
 // Creates what the run writes, when missing; refuses one of another kind.
 inline absl::Status EnsureSchema(Store& store, const Names& n) {
   for (const std::string* dim : {&n.stage, &n.previous}) {
-    if (std::optional<DimensionId> d = store.schema().DimensionIdOf(*dim)) {
-      if (store.dimension(*d).kind() != DimensionKind::kExclusive) {
-        return absl::FailedPreconditionError(fmt::format(
-            "dimension '{}' exists and is not exclusive; a stage model writes one value per "
-            "person",
-            *dim));
-      }
-    } else {
-      AUDIENCE_RETURN_IF_ERROR(store
-                                   .AddDimension({.name = *dim,
-                                                  .kind = DimensionKind::kExclusive,
-                                                  .description = "written by RunStages"})
-                                   .status());
-    }
+    AUDIENCE_RETURN_IF_ERROR(
+        classify_internal::EnsureExclusiveDimension(store, *dim, "RunStages").status());
   }
-  if (std::optional<AttributeId> a = store.schema().AttributeIdOf(n.entered_at)) {
-    if (store.attribute(*a).type() != AttributeType::kTimestamp) {
-      return absl::FailedPreconditionError(
-          fmt::format("attribute '{}' exists and is not a timestamp", n.entered_at));
-    }
-  } else {
-    AUDIENCE_RETURN_IF_ERROR(store
-                                 .AddAttribute({.name = n.entered_at,
-                                                .type = AttributeType::kTimestamp,
-                                                .description = "written by RunStages"})
-                                 .status());
-  }
+  AUDIENCE_RETURN_IF_ERROR(classify_internal::EnsureAttributes(
+      store, {{n.entered_at, AttributeType::kTimestamp}}, "RunStages"));
   if (const EventTypeSpec* e = store.schema().FindEventType(n.change)) {
     for (const char* p : {"from_stage", "to_stage"}) {
       bool found = false;
@@ -65,30 +44,14 @@ inline absl::Status EnsureSchema(Store& store, const Names& n) {
             fmt::format("event type '{}' exists without the property '{}'", n.change, p));
       }
     }
-  } else {
-    AUDIENCE_RETURN_IF_ERROR(
-        store
-            .AddEventType({.name = n.change,
-                           .properties = {{.name = "from_stage", .indexed = true},
-                                          {.name = "to_stage", .indexed = true}},
-                           .description = "stage changes written by RunStages"})
-            .status());
+    return absl::OkStatus();
   }
-  return absl::OkStatus();
-}
-
-// Value name -> members, for every non-empty value of dimension `name`.
-// The pointers are valid until the store changes.
-inline std::vector<std::pair<std::string, const Bitmap*>> Held(const Store& store,
-                                                               const std::string& name) {
-  std::vector<std::pair<std::string, const Bitmap*>> out;
-  std::optional<DimensionId> d = store.schema().DimensionIdOf(name);
-  if (!d) return out;
-  const TagDimension& dim = store.dimension(*d);
-  for (uint32_t v = 0; v < dim.value_count(); ++v) {
-    if (!dim.Members(v).IsEmpty()) out.emplace_back(dim.ValueName(v), &dim.Members(v));
-  }
-  return out;
+  return store
+      .AddEventType({.name = n.change,
+                     .properties = {{.name = "from_stage", .indexed = true},
+                                    {.name = "to_stage", .indexed = true}},
+                     .description = "stage changes written by RunStages"})
+      .status();
 }
 
 inline absl::Status CheckModel(const StageModel& m) {
@@ -176,7 +139,7 @@ AUDIENCE_FUNC absl::StatusOr<StageRun> RunStages(Store& store, const StageModel&
   run.sizes.resize(none);
   for (size_t s = 0; s < none; ++s) run.sizes[s] = now[s].Cardinality();
   run.moves.assign(none + 1, std::vector<uint64_t>(none + 1, 0));
-  const auto before = Held(store, names.stage);
+  const auto before = classify_internal::HeldValues(store, names.stage);
   // Before, by this model's stage index (read in place: nothing below
   // changes the store until the batch is applied).
   const Bitmap nobody;
