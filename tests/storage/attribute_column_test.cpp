@@ -49,6 +49,7 @@ void CheckQueries(const AttributeColumn& col, const std::vector<Value>& constant
       REQUIRE(got.ok());
       INFO("op " << static_cast<int>(op));
       REQUIRE(*got == col.ScanCompare(op, c));
+      REQUIRE(col.CountCompare(op, c).value() == got->Cardinality());
     }
   }
   for (size_t i = 0; i + 1 < constants.size(); ++i) {
@@ -57,6 +58,7 @@ void CheckQueries(const AttributeColumn& col, const std::vector<Value>& constant
     auto got = col.Between(lo, hi);
     REQUIRE(got.ok());
     REQUIRE(*got == (col.ScanCompare(CompareOp::kGe, lo) & col.ScanCompare(CompareOp::kLe, hi)));
+    REQUIRE(col.CountBetween(lo, hi).value() == got->Cardinality());
   }
 }
 
@@ -298,6 +300,9 @@ TEST_CASE("enum equality, membership and counts", "[storage][attribute]") {
   CHECK(tier.Compare(CompareOp::kLt, Value::Enum("gold")).status().code() ==
         absl::StatusCode::kInvalidArgument);
   CHECK(Contains(tier.Between(Value::Enum("a"), Value::Enum("b")).status(), "BETWEEN"));
+  CHECK(Contains(tier.CountBetween(Value::Enum("a"), Value::Enum("b")).status(), "BETWEEN"));
+  CHECK(Contains(tier.CountCompare(CompareOp::kEq, Value::Enum("platinum")).status(),
+                 "known values"));
   CHECK(tier.ScanCompare(CompareOp::kLt, Value::Enum("gold")).IsEmpty());
 
   AttributeColumn city(Spec("city", AttributeType::kEnum));  // open: interned on Set
@@ -308,6 +313,8 @@ TEST_CASE("enum equality, membership and counts", "[storage][attribute]") {
   for (const char* v : {"paris", "oslo", "rome"}) {
     for (CompareOp op : {CompareOp::kEq, CompareOp::kNe}) {
       CHECK(*city.Compare(op, Value::Enum(v)) == city.ScanCompare(op, Value::Enum(v)));
+      CHECK(*city.CountCompare(op, Value::Enum(v)) ==
+            city.ScanCompare(op, Value::Enum(v)).Cardinality());
     }
   }
   CHECK(AttributeColumn(Spec("n", AttributeType::kInt64)).EnumMembers("x") == nullptr);
@@ -335,6 +342,8 @@ TEST_CASE("bool equality and operand errors", "[storage][attribute]") {
   AttributeColumn age(Spec("age", AttributeType::kInt64));
   CHECK_FALSE(age.Between(Value::Null(), Value::Int(3)).ok());
   CHECK_FALSE(age.Between(Value::Int(3), Value::Double(4)).ok());
+  CHECK_FALSE(age.CountBetween(Value::Null(), Value::Int(3)).ok());
+  CHECK_FALSE(age.CountCompare(CompareOp::kEq, Value::Null()).ok());
   CHECK(Contains(age.In(std::vector<Value>{Value::Int(1), Value::Null()}).status(), "IS NULL"));
   CHECK(age.ScanCompare(CompareOp::kEq, Value::Enum("x")).IsEmpty());
   age.Set(4, Value::Int(7), 1);

@@ -115,3 +115,41 @@ TEST_CASE("bitmap serialization round-trips and rejects damage", "[storage][bitm
   std::string garbage(64, '\xff');
   CHECK_FALSE(Bitmap::Deserialize(garbage.data(), garbage.size()).ok());
 }
+
+TEST_CASE("chunk access sees every container kind as words", "[storage][bitmap]") {
+  // Chunk 0: an array; chunk 2: a bitset; chunk 5: runs (after Optimize).
+  Bitmap b = Bitmap::Of({3, 64, 65535});
+  for (uint32_t id = 2 * 65536; id < 2 * 65536 + 65536; id += 3) b.Add(id);
+  b.AddRange(5 * 65536 + 100, 5 * 65536 + 40000);
+  b.Optimize();
+  REQUIRE(b.ChunkCount() == 3);
+  CHECK(b.ChunkKey(0) == 0);
+  CHECK(b.ChunkKey(1) == 2);
+  CHECK(b.ChunkKey(2) == 5);
+  CHECK(b.SeekChunk(0, 0) == 0);
+  CHECK(b.SeekChunk(1, 0) == 1);
+  CHECK(b.SeekChunk(2, 1) == 1);
+  CHECK(b.SeekChunk(3, 0) == 2);
+  CHECK(b.SeekChunk(6, 0) == 3);
+  CHECK(b.SeekChunk(70000, 0) == 3);
+  CHECK(b.SeekChunk(5, 3) == 3);
+  std::vector<uint64_t> scratch(Bitmap::kChunkWords);
+  Bitmap rebuilt;
+  for (size_t c = 0; c < b.ChunkCount(); ++c) {
+    const uint64_t* w = b.ChunkWords(c, scratch.data());
+    std::vector<uint32_t> ids;
+    for (uint32_t bit = 0; bit < 65536; ++bit) {
+      if ((w[bit / 64] >> (bit % 64)) & 1) ids.push_back(b.ChunkKey(c) * 65536 + bit);
+    }
+    CHECK(ids.size() == b.ChunkCardinality(c));
+    CHECK(Bitmap::FromIds(ids) == (b & Bitmap::FromRange(b.ChunkKey(c) * uint64_t{65536},
+                                                         (b.ChunkKey(c) + 1) * uint64_t{65536})));
+    rebuilt.AppendChunk(b.ChunkKey(c), w, b.ChunkCardinality(c));
+  }
+  CHECK(rebuilt == b);
+  const std::vector<uint64_t> zeros(Bitmap::kChunkWords, 0);
+  rebuilt.AppendChunk(9, zeros.data(), 0);  // nothing to add
+  CHECK(rebuilt == b);
+  CHECK(Bitmap().ChunkCount() == 0);
+  CHECK(Bitmap().SeekChunk(0, 0) == 0);
+}

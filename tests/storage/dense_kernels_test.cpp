@@ -99,3 +99,56 @@ TEST_CASE("levels clamp to what the CPU supports and have names", "[storage][den
   CHECK(dense::IsaName(dense::Isa::kPopcnt) == "popcnt");
   CHECK(dense::IsaName(dense::Isa::kAvx2) == "avx2");
 }
+
+TEST_CASE("SliceRange equals a per-person key comparison at every level", "[storage][dense]") {
+  IsaGuard guard;
+  std::mt19937_64 rng(11);
+  for (dense::Isa isa : {dense::Isa::kPortable, dense::Isa::kPopcnt, dense::Isa::kAvx2}) {
+    INFO("level " << dense::IsaName(dense::SetIsa(isa)));
+    for (size_t depth : {size_t{0}, size_t{1}, size_t{3}, size_t{7}, size_t{27}, size_t{64}}) {
+      const uint64_t all = depth == 64 ? ~uint64_t{0} : (uint64_t{1} << depth) - 1;
+      for (size_t n : {size_t{1}, size_t{5}, size_t{1024}}) {
+        std::vector<std::vector<uint64_t>> slices;
+        std::vector<const uint64_t*> ptrs;
+        for (size_t j = 0; j < depth; ++j) slices.push_back(RandomWords(rng, n, 500));
+        for (const auto& s : slices) ptrs.push_back(s.data());
+        auto key = [&](size_t bit) {
+          uint64_t k = 0;
+          for (size_t j = 0; j < depth; ++j) k |= ((slices[j][bit / 64] >> (bit % 64)) & 1) << j;
+          return k;
+        };
+        // Dense masks take the word path, sparse ones the per-person path.
+        for (int density : {1000, 500, 40, 2, 0}) {
+          const std::vector<uint64_t> mask = RandomWords(rng, n, density);
+          for (int q = 0; q < 12; ++q) {
+            uint64_t lo = rng() & all, hi = rng() & all;
+            if (q == 0) lo = 0;
+            if (q == 1) hi = all;
+            if (q == 2) lo = hi;
+            if (q == 3) lo = 0, hi = all;
+            if (q == 4 && depth > 4) lo = uint64_t{1} << (depth - 1), hi = all - 3;
+            if (lo > hi) std::swap(lo, hi);
+            INFO("depth " << depth << " n " << n << " density " << density << " [" << lo
+                          << ", " << hi << "]");
+            std::vector<uint64_t> want(n, 0);
+            for (size_t b = 0; b < n * 64; ++b) {
+              const uint64_t k = key(b);
+              if (((mask[b / 64] >> (b % 64)) & 1) && lo <= k && k <= hi) {
+                want[b / 64] |= uint64_t{1} << (b % 64);
+              }
+            }
+            // Slices below the bottom are never read: pass nulls there.
+            std::vector<const uint64_t*> used = ptrs;
+            for (size_t j = 0; j < dense::SliceRangeBottom(depth, lo, hi); ++j) used[j] = nullptr;
+            std::vector<uint64_t> out(n, 0x5555);
+            CHECK(dense::SliceRange(used.data(), depth, lo, hi, mask.data(), out.data(), n) ==
+                  SlowCount(want));
+            CHECK(out == want);
+            CHECK(dense::SliceRange(used.data(), depth, lo, hi, mask.data(), nullptr, n) ==
+                  SlowCount(want));
+          }
+        }
+      }
+    }
+  }
+}

@@ -103,6 +103,9 @@ inline std::vector<Reg> RunSteps(const Store& store, const Plan& plan, const Bit
           } else {
             out.Own(*scope & *stored);
           }
+        } else if (std::optional<uint64_t> n =
+                       count_only ? CountRangeLeaf(store, leaf.expr, scope) : std::nullopt) {
+          out.Count(*n);
         } else {
           out.Own(ComputeLeaf(store, leaf.expr, plan.now, scope));
         }

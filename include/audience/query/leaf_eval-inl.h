@@ -124,6 +124,19 @@ inline Bitmap ComputeLeaf(const Store& store, const BoundExpr& e, UnixSeconds no
   }
 }
 
+// The size of a comparison or BETWEEN leaf within `scope`, counted by the
+// range index without building the set; nullopt for other leaves.
+inline std::optional<uint64_t> CountRangeLeaf(const Store& store, const BoundExpr& e,
+                                              const Bitmap* scope) {
+  switch (e.kind) {
+    case BoundExpr::Kind::kCompare:
+      return store.attribute(e.attr).CountCompare(e.op, e.values[0], scope).value_or(0);
+    case BoundExpr::Kind::kBetween:
+      return store.attribute(e.attr).CountBetween(e.values[0], e.values[1], scope).value_or(0);
+    default: return std::nullopt;
+  }
+}
+
 }  // namespace executor_internal
 
 AUDIENCE_END_NAMESPACE

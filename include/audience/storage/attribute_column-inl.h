@@ -351,9 +351,28 @@ AUDIENCE_FUNC absl::StatusOr<Bitmap> AttributeColumn::Compare(CompareOp op, cons
   return CompareChecked(op, v, within);
 }
 
-AUDIENCE_FUNC absl::StatusOr<Bitmap> AttributeColumn::Between(const Value& lo, const Value& hi,
-                                                              const Bitmap* within) const {
+AUDIENCE_FUNC absl::StatusOr<uint64_t> AttributeColumn::CountCompare(
+    CompareOp op, const Value& v, const Bitmap* within) const {
   using namespace attribute_column_internal;
+  AUDIENCE_RETURN_IF_ERROR(CheckOperand(op, v));
+  switch (type_) {
+    case AttributeType::kInt64: return index_.CountCompare(op, IntKey(v.int_value()), within);
+    case AttributeType::kDouble:
+      return index_.CountCompare(op, DoubleKey(NormalisedDouble(v)), within);
+    case AttributeType::kTimestamp: {
+      const int64_t s = absl::ToUnixSeconds(v.time_value());
+      if (!FractionalSecond(v.time_value(), s)) return index_.CountCompare(op, IntKey(s), within);
+      break;
+    }
+    default: break;
+  }
+  return CompareChecked(op, v, within).Cardinality();
+}
+
+AUDIENCE_FUNC absl::StatusOr<std::optional<std::pair<uint64_t, uint64_t>>>
+AttributeColumn::BetweenKeys(const Value& lo, const Value& hi) const {
+  using namespace attribute_column_internal;
+  using Keys = std::optional<std::pair<uint64_t, uint64_t>>;
   if (!numeric()) {
     return absl::InvalidArgumentError(
         fmt::format("attribute '{}' is {}: BETWEEN applies to int64, double and timestamp", name_,
@@ -363,22 +382,34 @@ AUDIENCE_FUNC absl::StatusOr<Bitmap> AttributeColumn::Between(const Value& lo, c
   AUDIENCE_RETURN_IF_ERROR(CheckOperand(CompareOp::kLe, hi));
   switch (type_) {
     case AttributeType::kInt64:
-      return index_.Between(IntKey(lo.int_value()), IntKey(hi.int_value()), within);
+      return Keys(std::pair(IntKey(lo.int_value()), IntKey(hi.int_value())));
     case AttributeType::kDouble:
-      return index_.Between(DoubleKey(NormalisedDouble(lo)), DoubleKey(NormalisedDouble(hi)),
-                            within);
+      return Keys(std::pair(DoubleKey(NormalisedDouble(lo)), DoubleKey(NormalisedDouble(hi))));
     default: {
       // Whole seconds in [ceil(lo), floor(hi)].
       int64_t lo_s = absl::ToUnixSeconds(lo.time_value());
       if (FractionalSecond(lo.time_value(), lo_s)) {
-        if (lo_s == std::numeric_limits<int64_t>::max()) return Bitmap();
+        if (lo_s == std::numeric_limits<int64_t>::max()) return Keys();
         ++lo_s;
       }
       const int64_t hi_s = absl::ToUnixSeconds(hi.time_value());
-      if (lo_s > hi_s) return Bitmap();
-      return index_.Between(IntKey(lo_s), IntKey(hi_s), within);
+      if (lo_s > hi_s) return Keys();
+      return Keys(std::pair(IntKey(lo_s), IntKey(hi_s)));
     }
   }
+}
+
+AUDIENCE_FUNC absl::StatusOr<Bitmap> AttributeColumn::Between(const Value& lo, const Value& hi,
+                                                              const Bitmap* within) const {
+  AUDIENCE_ASSIGN_OR_RETURN(auto keys, BetweenKeys(lo, hi));
+  return keys ? index_.Between(keys->first, keys->second, within) : Bitmap();
+}
+
+AUDIENCE_FUNC absl::StatusOr<uint64_t> AttributeColumn::CountBetween(const Value& lo,
+                                                                     const Value& hi,
+                                                                     const Bitmap* within) const {
+  AUDIENCE_ASSIGN_OR_RETURN(auto keys, BetweenKeys(lo, hi));
+  return keys ? index_.CountBetween(keys->first, keys->second, within) : 0;
 }
 
 AUDIENCE_FUNC absl::StatusOr<Bitmap> AttributeColumn::In(absl::Span<const Value> values,

@@ -108,6 +108,12 @@ class AttributeColumn {
   // lo <= value <= hi; empty when lo > hi. Not for kEnum/kBool.
   absl::StatusOr<Bitmap> Between(const Value& lo, const Value& hi,
                                  const Bitmap* within = nullptr) const;
+  // |Compare| and |Between| with the same errors; the range index counts
+  // without building the set where it can.
+  absl::StatusOr<uint64_t> CountCompare(CompareOp op, const Value& v,
+                                        const Bitmap* within = nullptr) const;
+  absl::StatusOr<uint64_t> CountBetween(const Value& lo, const Value& hi,
+                                        const Bitmap* within = nullptr) const;
   // value equal to any of `values`; empty list -> empty result.
   absl::StatusOr<Bitmap> In(absl::Span<const Value> values, const Bitmap* within = nullptr) const;
   // The same answer as Compare computed by a plain scan of the dense values:
@@ -168,6 +174,10 @@ class AttributeColumn {
   void RebuildEnumMembers();
   // The checks Compare applies to its operand.
   absl::Status CheckOperand(CompareOp op, const Value& v) const;
+  // The index keys of BETWEEN lo AND hi, operands checked; nullopt when no
+  // stored value can be in it.
+  absl::StatusOr<std::optional<std::pair<uint64_t, uint64_t>>> BetweenKeys(const Value& lo,
+                                                                          const Value& hi) const;
   // Compare after CheckOperand passed.
   Bitmap CompareChecked(CompareOp op, const Value& v, const Bitmap* within) const;
   uint32_t InternEnum(const std::string& value);

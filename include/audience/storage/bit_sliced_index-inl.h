@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "audience/base/status_macros.h"
+#include "audience/storage/dense_kernels.h"
 #include "audience/storage/bit_sliced_index.h"
 #include "fmt/format.h"
 
@@ -19,6 +20,9 @@ namespace bit_sliced_index_internal {
 inline uint64_t HighMask(size_t depth) { return depth >= 64 ? 0 : ~uint64_t{0} << depth; }
 inline uint64_t LowMask(size_t depth) { return ~HighMask(depth); }
 inline bool Bit(uint64_t key, size_t i) { return ((key >> i) & 1) != 0; }
+
+// The words of a chunk absent from a slice.
+alignas(64) inline constexpr uint64_t kZeroChunk[Bitmap::kChunkWords] = {};
 
 }  // namespace bit_sliced_index_internal
 
@@ -124,119 +128,121 @@ AUDIENCE_FUNC void BitSlicedIndex::Clear(PersonId person) {
   for (Bitmap& s : slices_) s.Remove(person);
 }
 
-AUDIENCE_FUNC Bitmap BitSlicedIndex::Walk(Bitmap eq, CompareOp op, uint64_t constant,
-                                          size_t top) const {
-  using bit_sliced_index_internal::Bit;
-  const bool less = op == CompareOp::kLt || op == CompareOp::kLe;
-  const bool or_equal = op == CompareOp::kLe || op == CompareOp::kGe;
-  // Below `stop` the constant is all zeros (for < and >=) or all ones (for
-  // <= and >): whatever is still equal above it is then >= (resp. <=) the
-  // constant, so those slices need not be read.
-  const uint64_t low_mask = bit_sliced_index_internal::LowMask(top);
-  const uint64_t low = constant & low_mask;
-  size_t stop;
-  if (op == CompareOp::kLt || op == CompareOp::kGe) {
-    stop = low == 0 ? top : static_cast<size_t>(std::countr_zero(low));
-  } else {
-    stop = low == low_mask ? top : static_cast<size_t>(std::countr_one(low));
+AUDIENCE_FUNC uint64_t BitSlicedIndex::Range(uint64_t lo, uint64_t hi, const Bitmap* within,
+                                             Bitmap* out) const {
+  if (lo > hi || not_null_.IsEmpty()) {
+    if (out != nullptr) out->Clear();
+    return 0;
   }
-  Bitmap acc;  // persons already known to be < (less) or > (!less) constant
-  for (size_t i = top; i-- > stop;) {
-    const Bitmap& slice = slices_[i];
-    if (Bit(constant, i)) {
-      if (less) acc |= eq - slice;
-      eq &= slice;
-    } else {
-      if (!less) acc |= eq & slice;
-      eq -= slice;
+  return values_on_ ? ValuesBetween(lo, hi, within, out) : SlicesBetween(lo, hi, within, out);
+}
+
+AUDIENCE_FUNC uint64_t BitSlicedIndex::CompareRange(CompareOp op, uint64_t constant,
+                                                    const Bitmap* within, Bitmap* out) const {
+  constexpr uint64_t kMax = ~uint64_t{0};
+  switch (op) {
+    case CompareOp::kEq: return Range(constant, constant, within, out);
+    case CompareOp::kNe: {
+      Bitmap equal;
+      const uint64_t n = Range(constant, constant, within, &equal);
+      if (out != nullptr) {
+        *out = (within != nullptr ? not_null_ & *within : not_null_) - equal;
+        return out->Cardinality();
+      }
+      return (within != nullptr ? not_null_.AndCardinality(*within) : not_null_.Cardinality()) -
+             n;
     }
-    if (eq.IsEmpty()) break;
+    // `< 0` and `> max` hold for nobody: Range(1, 0) is empty.
+    case CompareOp::kLt: return constant == 0 ? Range(1, 0, within, out)
+                                              : Range(0, constant - 1, within, out);
+    case CompareOp::kLe: return Range(0, constant, within, out);
+    case CompareOp::kGt: return constant == kMax ? Range(1, 0, within, out)
+                                                 : Range(constant + 1, kMax, within, out);
+    case CompareOp::kGe: return Range(constant, kMax, within, out);
   }
-  if (or_equal) acc |= eq;
-  return acc;
+  return 0;
 }
 
 AUDIENCE_FUNC Bitmap BitSlicedIndex::Compare(CompareOp op, uint64_t constant,
                                             const Bitmap* within) const {
-  using bit_sliced_index_internal::Bit;
-  if (not_null_.IsEmpty()) return Bitmap();
-  if (values_on_) return ValuesCompare(op, constant, within);
-  Bitmap scoped;
-  if (within != nullptr) scoped = not_null_ & *within;
-  const Bitmap& base = within != nullptr ? scoped : not_null_;
-  const size_t depth = slices_.size();
-  const uint64_t high = constant & bit_sliced_index_internal::HighMask(depth);
-  if (high != prefix_) {
-    // Every key differs from the constant above the slices: all keys are on
-    // the same side of it.
-    const bool all_less = high > prefix_;
-    switch (op) {
-      case CompareOp::kEq: return Bitmap();
-      case CompareOp::kNe: return base;
-      case CompareOp::kLt:
-      case CompareOp::kLe: return all_less ? base : Bitmap();
-      case CompareOp::kGt:
-      case CompareOp::kGe: return all_less ? Bitmap() : base;
-    }
-  }
-  if (op == CompareOp::kEq || op == CompareOp::kNe) {
-    Bitmap eq = base;
-    for (size_t i = depth; i-- > 0 && !eq.IsEmpty();) {
-      if (Bit(constant, i)) {
-        eq &= slices_[i];
-      } else {
-        eq -= slices_[i];
-      }
-    }
-    return op == CompareOp::kEq ? eq : base - eq;
-  }
-  return Walk(base, op, constant, depth);
+  Bitmap out;
+  CompareRange(op, constant, within, &out);
+  return out;
 }
 
 AUDIENCE_FUNC Bitmap BitSlicedIndex::Between(uint64_t lo, uint64_t hi,
                                             const Bitmap* within) const {
-  if (lo > hi || not_null_.IsEmpty()) return Bitmap();
-  if (values_on_) return ValuesBetween(lo, hi, within);
-  return SlicesBetween(lo, hi, within);
+  Bitmap out;
+  Range(lo, hi, within, &out);
+  return out;
 }
 
-AUDIENCE_FUNC Bitmap BitSlicedIndex::SlicesBetween(uint64_t lo, uint64_t hi,
-                                                  const Bitmap* within) const {
-  using bit_sliced_index_internal::Bit;
+AUDIENCE_FUNC uint64_t BitSlicedIndex::CountCompare(CompareOp op, uint64_t constant,
+                                                    const Bitmap* within) const {
+  return CompareRange(op, constant, within, nullptr);
+}
+
+AUDIENCE_FUNC uint64_t BitSlicedIndex::CountBetween(uint64_t lo, uint64_t hi,
+                                                    const Bitmap* within) const {
+  return Range(lo, hi, within, nullptr);
+}
+
+AUDIENCE_FUNC bool BitSlicedIndex::ClampToSlices(uint64_t* lo, uint64_t* hi) const {
   using bit_sliced_index_internal::HighMask;
-  if (lo > hi || not_null_.IsEmpty()) return Bitmap();
+  const uint64_t high_mask = HighMask(slices_.size());
+  if (*lo > *hi || (*hi & high_mask) < prefix_ || (*lo & high_mask) > prefix_) return false;
+  *lo = (*lo & high_mask) < prefix_ ? 0 : *lo & ~high_mask;
+  *hi = (*hi & high_mask) > prefix_ ? ~high_mask : *hi & ~high_mask;
+  return true;
+}
+
+AUDIENCE_FUNC uint64_t BitSlicedIndex::SlicesBetween(uint64_t lo, uint64_t hi,
+                                                    const Bitmap* within, Bitmap* out) const {
+  constexpr size_t kWords = Bitmap::kChunkWords;
+  if (out != nullptr) out->Clear();
+  if (not_null_.IsEmpty() || !ClampToSlices(&lo, &hi)) return 0;
   const size_t depth = slices_.size();
-  const uint64_t high_mask = HighMask(depth);
-  // Clamp both ends into the range the stored prefix allows.
-  if ((hi & high_mask) < prefix_ || (lo & high_mask) > prefix_) return Bitmap();
-  if ((lo & high_mask) < prefix_) lo = prefix_;
-  if ((hi & high_mask) > prefix_) hi = prefix_ | ~high_mask;
-  // Shared leading bits of lo and hi narrow a single `eq`; at the first bit
-  // where they differ (lo 0, hi 1) the candidates split into those with the
-  // bit set (already > lo; check <= hi below) and clear (check >= lo).
-  Bitmap eq = within != nullptr ? not_null_ & *within : not_null_;
-  size_t i = depth;
-  for (; i > 0 && Bit(lo, i - 1) == Bit(hi, i - 1); --i) {
-    if (Bit(lo, i - 1)) {
-      eq &= slices_[i - 1];
+  const size_t bottom = dense::SliceRangeBottom(depth, lo, hi);
+  // Scratch, per thread so that concurrent const calls are safe: the mask,
+  // the result, and one buffer per slice for chunks not kept as bitsets.
+  thread_local std::vector<uint64_t> scratch;
+  scratch.resize((depth - bottom + 4) * kWords);
+  uint64_t* mask_buf = scratch.data();
+  uint64_t* result = mask_buf + kWords;
+  uint64_t* not_null_buf = result + kWords;
+  uint64_t* within_buf = not_null_buf + kWords;
+  const uint64_t* words[64] = {};
+  size_t at[64] = {};
+  const Bitmap& drive = within != nullptr ? *within : not_null_;
+  uint64_t total = 0;
+  size_t nn = 0;
+  for (size_t c = 0; c < drive.ChunkCount(); ++c) {
+    const uint32_t key = drive.ChunkKey(c);
+    const uint64_t* mask;
+    if (within != nullptr) {
+      nn = not_null_.SeekChunk(key, nn);
+      if (nn == not_null_.ChunkCount() || not_null_.ChunkKey(nn) != key) continue;
+      if (dense::And(not_null_.ChunkWords(nn, not_null_buf), within->ChunkWords(c, within_buf),
+                     mask_buf, kWords) == 0) {
+        continue;
+      }
+      mask = mask_buf;
     } else {
-      eq -= slices_[i - 1];
+      mask = not_null_.ChunkWords(c, not_null_buf);
     }
-    if (eq.IsEmpty()) return eq;
+    for (size_t j = bottom; j < depth; ++j) {
+      const Bitmap& slice = slices_[j];
+      at[j] = slice.SeekChunk(key, at[j]);
+      const bool has = at[j] < slice.ChunkCount() && slice.ChunkKey(at[j]) == key;
+      words[j] = has ? slice.ChunkWords(at[j], within_buf + (j - bottom + 1) * kWords)
+                     : bit_sliced_index_internal::kZeroChunk;
+    }
+    const uint64_t n =
+        dense::SliceRange(words, depth, lo, hi, mask, out != nullptr ? result : nullptr, kWords);
+    total += n;
+    if (out != nullptr) out->AppendChunk(key, result, n);
   }
-  if (i == 0) return eq;
-  const Bitmap& split = slices_[i - 1];
-  Bitmap result = Walk(eq & split, CompareOp::kLe, hi, i - 1);
-  result |= Walk(eq - split, CompareOp::kGe, lo, i - 1);
-  return result;
-}
-
-AUDIENCE_FUNC uint64_t BitSlicedIndex::CountCompare(CompareOp op, uint64_t constant) const {
-  return Compare(op, constant).Cardinality();
-}
-
-AUDIENCE_FUNC uint64_t BitSlicedIndex::CountBetween(uint64_t lo, uint64_t hi) const {
-  return Between(lo, hi).Cardinality();
+  return total;
 }
 
 AUDIENCE_FUNC std::optional<uint64_t> BitSlicedIndex::Get(PersonId person) const {

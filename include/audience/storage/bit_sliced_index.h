@@ -12,15 +12,15 @@
 // Algorithm (O'Neil & Quass 1997, "Improved query performance with variant
 // indexes"; the layout FeatureBase uses for int fields). Slice i is the
 // bitmap of persons whose key has bit i set; not_null() holds every person
-// with a key. A comparison walks the slices once from the top bit down,
-// keeping `eq` (persons equal to the constant on the bits seen so far) and
-// `lt` or `gt` (already known to be smaller / larger):
-//   constant bit 1:  lt |= eq - slice;  eq &= slice      (3 ops)
-//   constant bit 0:  gt |= eq & slice;  eq -= slice      (3 ops; 1 op for
-//                    the side that is not tracked)
-// so a comparison costs about 2 bitmap operations per slice on average, and
-// the walk stops early once the rest of the constant is all zeros (for < and
-// >=) or all ones (for <= and >), or once `eq` is empty.
+// with a key. A range lo <= key <= hi is answered chunk by chunk (2^16
+// persons): the chunk's words of every slice are read once and compared
+// with both bounds in registers, 64 persons per word (dense::SliceRange,
+// the O'Neil walk done word-wise: from the top bit down, keep who is still
+// equal to the bound and who is already above / below it). Slices below
+// the lowest bit where lo has a one or hi a zero are not read, and only
+// chunks of not_null() & within are visited; a chunk with few persons in
+// scope is answered person by person. Compare is a range ([0, c - 1] for
+// `< c`, and so on; `!= c` is the complement of [c, c]).
 //
 // Common-prefix trick: all keys share the bits above the highest bit where
 // any two keys differ. That prefix is stored once and slices exist only
@@ -43,11 +43,13 @@
 // doubles the bucket width (merging neighbours). The layer is derived:
 // never serialized, rebuilt by Build and Deserialize.
 //
-// Costs: Set/Clear O(slice_count) bitmap point updates; Compare/Between
-// O(slice_count) whole-bitmap operations (with the equality layer: one
-// union over at most half of the distinct keys); Get O(slice_count) lookups.
-// Not thread-safe for mutation; concurrent const use is safe. References
-// returned by accessors stay valid until the next mutation.
+// Costs: Set/Clear O(slice_count) bitmap point updates; Compare/Between by
+// the slices O(chunks in scope * slices read) word operations, by the
+// value layer one union (the cheaper of the two is picked from their sizes);
+// Get O(slice_count) lookups.
+// Not thread-safe for mutation; concurrent const use is safe (the range
+// walk's scratch is per thread). References returned by accessors stay
+// valid until the next mutation.
 #ifndef AUDIENCE_STORAGE_BIT_SLICED_INDEX_H_
 #define AUDIENCE_STORAGE_BIT_SLICED_INDEX_H_
 
@@ -99,8 +101,10 @@ class BitSlicedIndex {
   Bitmap Compare(CompareOp op, uint64_t constant, const Bitmap* within = nullptr) const;
   // Persons with lo <= key <= hi; empty when lo > hi. `within` as above.
   Bitmap Between(uint64_t lo, uint64_t hi, const Bitmap* within = nullptr) const;
-  uint64_t CountCompare(CompareOp op, uint64_t constant) const;
-  uint64_t CountBetween(uint64_t lo, uint64_t hi) const;
+  // The sizes of Compare / Between; when the slice walk answers, nothing
+  // is built (it only counts).
+  uint64_t CountCompare(CompareOp op, uint64_t constant, const Bitmap* within = nullptr) const;
+  uint64_t CountBetween(uint64_t lo, uint64_t hi, const Bitmap* within = nullptr) const;
 
   // The key of `person`, rebuilt from the slices (O(slice_count) lookups).
   std::optional<uint64_t> Get(PersonId person) const;
@@ -138,18 +142,27 @@ class BitSlicedIndex {
   const Bitmap* SliceOrNull(size_t i) const;
   // Materialises slices up to (excluding) bit `depth`.
   void GrowTo(size_t depth);
-  // O'Neil walk from bit `top` (exclusive) down, starting from `eq`; `op`
-  // is one of kLt, kLe, kGt, kGe.
-  Bitmap Walk(Bitmap eq, CompareOp op, uint64_t constant, size_t top) const;
-  // Between by the slices alone (the O'Neil walk).
-  Bitmap SlicesBetween(uint64_t lo, uint64_t hi, const Bitmap* within) const;
+  // Turns lo/hi into offsets below the common prefix (clamped to the keys
+  // it allows); false when no stored key can be in [lo, hi].
+  bool ClampToSlices(uint64_t* lo, uint64_t* hi) const;
+  // Between by the slices alone, chunk by chunk: the result goes to `*out`
+  // (when not null) and its size is returned.
+  uint64_t SlicesBetween(uint64_t lo, uint64_t hi, const Bitmap* within, Bitmap* out) const;
   // Equality layer (bit_sliced_index_values-inl.h).
   void ValuesSet(PersonId person, std::optional<uint64_t> old_key, uint64_t key);
   void ValuesClear(PersonId person, uint64_t old_key);
   void RebuildValues(absl::Span<const uint32_t> ids, absl::Span<const uint64_t> keys);
-  // Persons with lo <= key <= hi (within `within` when given); values_on_.
-  Bitmap ValuesBetween(uint64_t lo, uint64_t hi, const Bitmap* within) const;
-  Bitmap ValuesCompare(CompareOp op, uint64_t constant, const Bitmap* within) const;
+  // The core of Compare / Between and their counts: the persons (within
+  // `within` when given) go to `*out` unless it is null; returns how many.
+  uint64_t Range(uint64_t lo, uint64_t hi, const Bitmap* within, Bitmap* out) const;
+  uint64_t CompareRange(CompareOp op, uint64_t constant, const Bitmap* within, Bitmap* out) const;
+  // Range by the value layer, or by the slices where that is estimated cheaper.
+  uint64_t ValuesBetween(uint64_t lo, uint64_t hi, const Bitmap* within, Bitmap* out) const;
+  // Whether the slice walk is estimated cheaper than the value layer's
+  // union of `parts` (then cut by the scope or complemented) plus `edges`
+  // edge buckets resolved by the slices.
+  bool PreferSlices(uint64_t lo, uint64_t hi, absl::Span<const Bitmap* const> parts,
+                    bool complement, size_t edges, const Bitmap* within) const;
 
   Bitmap not_null_;
   std::vector<Bitmap> slices_;  // slices_[i] = persons whose key has bit i set

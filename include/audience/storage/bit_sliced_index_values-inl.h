@@ -118,10 +118,43 @@ AUDIENCE_FUNC void BitSlicedIndex::RebuildValues(absl::Span<const uint32_t> ids,
                                         BucketOf(hi, shift_) - first + 1, &values_);
 }
 
-AUDIENCE_FUNC Bitmap BitSlicedIndex::ValuesBetween(uint64_t lo, uint64_t hi,
-                                                   const Bitmap* within) const {
+AUDIENCE_FUNC bool BitSlicedIndex::PreferSlices(uint64_t lo, uint64_t hi,
+                                                absl::Span<const Bitmap* const> parts,
+                                                bool complement, size_t edges,
+                                                const Bitmap* within) const {
+  // Estimated nanoseconds, from timings of both paths on 1M people (ages,
+  // three years of timestamps; scopes of 1/2 to 1/500; 2-core VM, AVX2):
+  // a slice word costs about 0.55 ns (a chunk of one slice 560 ns) plus
+  // 1 us per chunk for its mask and result; a person looked up slice by
+  // slice 2 ns per slice; a union 1 ns per id plus 100 ns per container; a
+  // cut by the scope 600 ns per chunk, a complement 4 us; an edge bucket
+  // resolved by the slices and merged 12 us per chunk.
+  if (!ClampToSlices(&lo, &hi)) return false;
+  const uint64_t read = slices_.size() - dense::SliceRangeBottom(slices_.size(), lo, hi);
+  const uint64_t chunks = within != nullptr
+                              ? std::min(within->ChunkCount(), not_null_.ChunkCount())
+                              : not_null_.ChunkCount();
+  uint64_t slices_cost = chunks * (read * 560 + 1000);
+  if (within != nullptr) {
+    const uint64_t in_scope = within->Cardinality();
+    if (in_scope * dense::kSparseRatio < chunks * Bitmap::kChunkWords) {
+      slices_cost = chunks * 1000 + in_scope * read * 2;  // person by person
+    }
+  }
+  uint64_t values_cost = edges * chunks * 12000;
+  for (const Bitmap* p : parts) values_cost += p->Cardinality() + p->ChunkCount() * 100;
+  if (within != nullptr) values_cost += chunks * 600;
+  if (complement) values_cost += chunks * 4000;
+  return slices_cost < values_cost;
+}
+
+AUDIENCE_FUNC uint64_t BitSlicedIndex::ValuesBetween(uint64_t lo, uint64_t hi,
+                                                     const Bitmap* within, Bitmap* out) const {
   using bit_sliced_index_internal::BucketOf;
-  if (lo > hi) return Bitmap();
+  if (lo > hi) {
+    if (out != nullptr) out->Clear();
+    return 0;
+  }
   const uint64_t blo = BucketOf(lo, shift_), bhi = BucketOf(hi, shift_);
   // With shift 0 every bucket in [blo, bhi] is wholly inside the range;
   // otherwise the two edge buckets are resolved exactly, below.
@@ -140,6 +173,12 @@ AUDIENCE_FUNC Bitmap BitSlicedIndex::ValuesBetween(uint64_t lo, uint64_t hi,
     take(last, values_.end());
   } else {
     take(first, last);
+  }
+  const size_t edge_count = exact ? 0
+                              : static_cast<size_t>(values_.contains(blo)) +
+                                    static_cast<size_t>(blo != bhi && values_.contains(bhi));
+  if (PreferSlices(lo, hi, parts, complement, edge_count, within)) {
+    return SlicesBetween(lo, hi, within, out);
   }
   Bitmap result;
   // A tiny scope is intersected bucket by bucket; so is, through its id
@@ -175,35 +214,24 @@ AUDIENCE_FUNC Bitmap BitSlicedIndex::ValuesBetween(uint64_t lo, uint64_t hi,
       result &= *within;
     }
   }
-  if (exact) return result;
+  auto finish = [&] {
+    const uint64_t n = result.Cardinality();
+    if (out != nullptr) *out = std::move(result);
+    return n;
+  };
+  if (exact) return finish();
   const std::vector<uint64_t> edges = blo == bhi ? std::vector<uint64_t>{blo}
                                                   : std::vector<uint64_t>{blo, bhi};
   for (uint64_t edge : edges) {
     auto it = values_.find(edge);
     if (it == values_.end()) continue;
     Bitmap scope = within != nullptr ? it->second & *within : it->second;
-    if (!scope.IsEmpty()) result |= SlicesBetween(lo, hi, &scope);
+    if (scope.IsEmpty()) continue;
+    Bitmap edge_result;
+    SlicesBetween(lo, hi, &scope, &edge_result);
+    result |= edge_result;
   }
-  return result;
-}
-
-AUDIENCE_FUNC Bitmap BitSlicedIndex::ValuesCompare(CompareOp op, uint64_t constant,
-                                                   const Bitmap* within) const {
-  constexpr uint64_t kMax = ~uint64_t{0};
-  switch (op) {
-    case CompareOp::kEq: return ValuesBetween(constant, constant, within);
-    case CompareOp::kNe: {
-      Bitmap base = within != nullptr ? not_null_ & *within : not_null_;
-      return base - ValuesBetween(constant, constant, within);
-    }
-    case CompareOp::kLt:
-      return constant == 0 ? Bitmap() : ValuesBetween(0, constant - 1, within);
-    case CompareOp::kLe: return ValuesBetween(0, constant, within);
-    case CompareOp::kGt:
-      return constant == kMax ? Bitmap() : ValuesBetween(constant + 1, kMax, within);
-    case CompareOp::kGe: return ValuesBetween(constant, kMax, within);
-  }
-  return Bitmap();
+  return finish();
 }
 
 AUDIENCE_END_NAMESPACE

@@ -12,6 +12,7 @@
 #include "absl/status/status.h"
 #include "fmt/format.h"
 #include "audience/storage/bitmap.h"
+#include "audience/storage/bitmap_chunks-inl.h"
 #include "audience/storage/bitmap_merge-inl.h"
 #include "audience/storage/dense_kernels.h"
 
@@ -97,23 +98,8 @@ AUDIENCE_FUNC Bitmap Bitmap::FromWords(absl::Span<const uint64_t> words) {
     const uint64_t* w = words.data() + begin;
     const uint64_t card = dense::Popcount(w, len);
     if (card == 0) continue;
-    void* c = nullptr;
     uint8_t type = 0;
-    if (card > DEFAULT_MAX_SIZE) {
-      auto* bits = static_cast<bitset_container_t*>(
-          bitmap_internal::CheckedContainer(bitset_container_create()));
-      std::memcpy(bits->array, w, len * sizeof(uint64_t));
-      bits->cardinality = static_cast<int32_t>(card);
-      c = bits;
-      type = BITSET_CONTAINER_TYPE_CODE;
-    } else {
-      auto* ids = static_cast<array_container_t*>(bitmap_internal::CheckedContainer(
-          array_container_create_given_capacity(static_cast<int32_t>(card))));
-      dense::ExtractSetBits(w, len, ids->array);
-      ids->cardinality = static_cast<int32_t>(card);
-      c = ids;
-      type = ARRAY_CONTAINER_TYPE_CODE;
-    }
+    void* c = bitmap_internal::ContainerFromWords(w, len, card, &type);
     ra_append(&b.Mutable()->high_low_container, static_cast<uint16_t>(begin / kBitsetWords), c,
               type);
   }

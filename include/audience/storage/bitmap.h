@@ -95,6 +95,28 @@ class Bitmap {
   // Union of many bitmaps in one pass; null pointers are skipped.
   static Bitmap OrMany(absl::Span<const Bitmap* const> inputs);
 
+  // Chunk access, for kernels that read several bitmaps in lockstep (the
+  // range index's dense walk). Ids are grouped in chunks of 2^16: chunk
+  // `key` holds [key * 2^16, (key + 1) * 2^16) as kChunkWords words, bit b
+  // of word w being id key * 2^16 + 64w + b. Chunks are numbered
+  // 0..ChunkCount()-1 in ascending key order; numbers and pointers stay
+  // valid until the bitmap changes.
+  static constexpr size_t kChunkWords = 1024;
+  size_t ChunkCount() const;
+  uint32_t ChunkKey(size_t index) const;
+  uint64_t ChunkCardinality(size_t index) const;
+  // The number of the first chunk at or after `from` whose key is >= key
+  // (ChunkCount() when none). O(log) in the chunks skipped.
+  size_t SeekChunk(uint32_t key, size_t from) const;
+  // The words of chunk `index`: the stored words when the chunk is kept as
+  // a bitset (no copy), else `scratch` (kChunkWords words) filled from it.
+  const uint64_t* ChunkWords(size_t index, uint64_t* scratch) const;
+  // Appends the set bits of `words` (kChunkWords of them) as chunk `key`;
+  // `cardinality` must be their number (nothing is appended when 0). Keys
+  // must be appended in ascending order, each above every key present;
+  // a key out of order is merged (slowly) instead.
+  void AppendChunk(uint32_t key, const uint64_t* words, uint64_t cardinality);
+
   // Calls f(uint32_t) for each id in ascending order. If f returns bool,
   // iteration stops at the first false.
   template <typename F>

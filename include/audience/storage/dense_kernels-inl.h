@@ -3,6 +3,7 @@
 #ifndef AUDIENCE_STORAGE_DENSE_KERNELS_INL_H_
 #define AUDIENCE_STORAGE_DENSE_KERNELS_INL_H_
 
+#include <algorithm>
 #include <atomic>
 
 #include "audience/storage/dense_kernels.h"
@@ -147,26 +148,202 @@ __attribute__((target("avx2,popcnt"))) uint64_t Avx2Kernel(const uint64_t* a, co
 
 #endif  // AUDIENCE_DENSE_X86
 
+// SliceRange, planned once per call: the slices to read, top bit first, and
+// at each whether the lower / upper bound is still tested there and what
+// its bit is. Below a bound's last tested bit the bound is all zeros (lo)
+// or all ones (hi), so people still equal on the bits above satisfy it.
+struct RangeStep {
+  const uint64_t* words = nullptr;
+  bool lo = false, lo_one = false, hi = false, hi_one = false;
+};
+struct RangePlan {
+  RangeStep steps[64];
+  size_t count = 0;
+  bool lo = false, hi = false;  // whether each bound is tested at all
+};
+
+inline size_t LoStop(size_t depth, uint64_t lo) {
+  return lo == 0 ? depth : static_cast<size_t>(__builtin_ctzll(lo));
+}
+inline size_t HiStop(size_t depth, uint64_t hi) {
+  const uint64_t all = depth >= 64 ? ~uint64_t{0} : (uint64_t{1} << depth) - 1;
+  return hi == all ? depth : static_cast<size_t>(__builtin_ctzll(~hi));
+}
+
+inline RangePlan PlanRange(const uint64_t* const* slices, size_t depth, uint64_t lo,
+                           uint64_t hi) {
+  RangePlan p;
+  const size_t lo_stop = LoStop(depth, lo), hi_stop = HiStop(depth, hi);
+  p.lo = lo_stop < depth;
+  p.hi = hi_stop < depth;
+  for (size_t j = depth; j-- > std::min(lo_stop, hi_stop);) {
+    RangeStep& st = p.steps[p.count++];
+    st.words = slices[j];
+    st.lo = j >= lo_stop;
+    st.lo_one = ((lo >> j) & 1) != 0;
+    st.hi = j >= hi_stop;
+    st.hi_one = ((hi >> j) & 1) != 0;
+  }
+  return p;
+}
+
+// One word: gt/lt collect people already known to be above lo / below hi,
+// eq_lo/eq_hi those still equal to the bound on the bits read so far.
+inline uint64_t RangeWord(const RangePlan& p, uint64_t m, size_t i) {
+  uint64_t gt = 0, eq_lo = m, lt = 0, eq_hi = m;
+  for (size_t k = 0; k < p.count; ++k) {
+    const RangeStep& st = p.steps[k];
+    const uint64_t s = st.words[i];
+    if (st.lo) {
+      if (st.lo_one) {
+        eq_lo &= s;
+      } else {
+        gt |= eq_lo & s;
+        eq_lo &= ~s;
+      }
+    }
+    if (st.hi) {
+      if (st.hi_one) {
+        lt |= eq_hi & ~s;
+        eq_hi &= s;
+      } else {
+        eq_hi &= ~s;
+      }
+    }
+  }
+  return (p.lo ? gt | eq_lo : m) & (p.hi ? lt | eq_hi : m);
+}
+
+template <bool kHardwarePopcount>
+[[gnu::always_inline]] inline uint64_t ScalarRange(const RangePlan& p, const uint64_t* mask,
+                                                   uint64_t* out, size_t n) {
+  uint64_t count = 0;
+  for (size_t i = 0; i < n; ++i) {
+    const uint64_t w = RangeWord(p, mask[i], i);
+    if (out != nullptr) out[i] = w;
+    if constexpr (kHardwarePopcount) {
+      count += static_cast<uint64_t>(__builtin_popcountll(w));
+    } else {
+      count += SwarPopcount(w);
+    }
+  }
+  return count;
+}
+
+inline uint64_t PortableRange(const RangePlan& p, const uint64_t* mask, uint64_t* out,
+                              size_t n) {
+  return ScalarRange<false>(p, mask, out, n);
+}
+
+// SliceRange for a sparse mask: each masked person's key is gathered bit by
+// bit from the slices at or above `bottom` and compared with the bounds
+// shifted alike (below bottom lo is all zeros and hi all ones, so the
+// shifted comparison is exact). Cost per person, not per word.
+inline uint64_t SparseRange(const uint64_t* const* slices, size_t depth, size_t bottom,
+                            uint64_t lo, uint64_t hi, const uint64_t* mask, uint64_t* out,
+                            size_t n) {
+  uint16_t ids[1024];
+  const size_t m = ExtractLoop(mask, n, ids);
+  if (out != nullptr) std::fill(out, out + n, uint64_t{0});
+  const uint64_t lo_s = lo >> bottom, hi_s = hi >> bottom;  // bottom < depth <= 64
+  uint64_t count = 0;
+  for (size_t k = 0; k < m; ++k) {
+    const size_t word = ids[k] >> 6, bit = ids[k] & 63;
+    uint64_t key = 0;
+    for (size_t j = depth; j-- > bottom;) key = (key << 1) | ((slices[j][word] >> bit) & 1);
+    if (key < lo_s || key > hi_s) continue;
+    ++count;
+    if (out != nullptr) out[word] |= uint64_t{1} << bit;
+  }
+  return count;
+}
+
+#if AUDIENCE_DENSE_X86
+
+__attribute__((target("popcnt"))) inline uint64_t PopcntRange(const RangePlan& p,
+                                                             const uint64_t* mask,
+                                                             uint64_t* out, size_t n) {
+  return ScalarRange<true>(p, mask, out, n);
+}
+
+// RangeWord on four words at a time; the popcount as in Avx2Kernel.
+__attribute__((target("avx2,popcnt"))) inline uint64_t Avx2Range(const RangePlan& p,
+                                                                 const uint64_t* mask,
+                                                                 uint64_t* out, size_t n) {
+  const __m256i lookup = _mm256_setr_epi8(0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4, 0, 1, 1,
+                                          2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4);
+  const __m256i low = _mm256_set1_epi8(0x0F);
+  const __m256i zero = _mm256_setzero_si256();
+  __m256i total = zero;
+  size_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const __m256i m = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(mask + i));
+    __m256i gt = zero, eq_lo = m, lt = zero, eq_hi = m;
+    for (size_t k = 0; k < p.count; ++k) {
+      const RangeStep& st = p.steps[k];
+      const __m256i s = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(st.words + i));
+      if (st.lo) {
+        if (st.lo_one) {
+          eq_lo = _mm256_and_si256(eq_lo, s);
+        } else {
+          gt = _mm256_or_si256(gt, _mm256_and_si256(eq_lo, s));
+          eq_lo = _mm256_andnot_si256(s, eq_lo);
+        }
+      }
+      if (st.hi) {
+        if (st.hi_one) {
+          lt = _mm256_or_si256(lt, _mm256_andnot_si256(s, eq_hi));
+          eq_hi = _mm256_and_si256(eq_hi, s);
+        } else {
+          eq_hi = _mm256_andnot_si256(s, eq_hi);
+        }
+      }
+    }
+    const __m256i ge = p.lo ? _mm256_or_si256(gt, eq_lo) : m;
+    const __m256i le = p.hi ? _mm256_or_si256(lt, eq_hi) : m;
+    const __m256i v = _mm256_and_si256(ge, le);
+    if (out != nullptr) _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + i), v);
+    const __m256i lo = _mm256_shuffle_epi8(lookup, _mm256_and_si256(v, low));
+    const __m256i hi = _mm256_shuffle_epi8(lookup, _mm256_and_si256(_mm256_srli_epi16(v, 4), low));
+    total = _mm256_add_epi64(total, _mm256_sad_epu8(_mm256_add_epi8(lo, hi), zero));
+  }
+  uint64_t count = static_cast<uint64_t>(_mm256_extract_epi64(total, 0)) +
+                   static_cast<uint64_t>(_mm256_extract_epi64(total, 1)) +
+                   static_cast<uint64_t>(_mm256_extract_epi64(total, 2)) +
+                   static_cast<uint64_t>(_mm256_extract_epi64(total, 3));
+  for (; i < n; ++i) {
+    const uint64_t w = RangeWord(p, mask[i], i);
+    if (out != nullptr) out[i] = w;
+    count += static_cast<uint64_t>(__builtin_popcountll(w));
+  }
+  return count;
+}
+
+#endif  // AUDIENCE_DENSE_X86
+
 using Kernel = uint64_t (*)(const uint64_t*, const uint64_t*, uint64_t*, size_t);
 
 using Extract = size_t (*)(const uint64_t*, size_t, uint16_t*);
+using Range = uint64_t (*)(const RangePlan&, const uint64_t*, uint64_t*, size_t);
 
 struct Table {
   Kernel popcount, and_count, and_not_count, and_store, and_not_store, or_store, xor_store;
   Extract extract;
+  Range range;
 };
 
-#define AUDIENCE_DENSE_TABLE(K, E)                                                               \
+#define AUDIENCE_DENSE_TABLE(K, E, R)                                                            \
   Table {                                                                                        \
     &K<Op::kFirst, false>, &K<Op::kAnd, false>, &K<Op::kAndNot, false>, &K<Op::kAnd, true>,     \
-        &K<Op::kAndNot, true>, &K<Op::kOr, true>, &K<Op::kXor, true>, &E                         \
+        &K<Op::kAndNot, true>, &K<Op::kOr, true>, &K<Op::kXor, true>, &E, &R                     \
   }
 
 inline const Table& TableFor(Isa isa) {
-  static const Table portable = AUDIENCE_DENSE_TABLE(PortableKernel, PortableExtract);
+  static const Table portable =
+      AUDIENCE_DENSE_TABLE(PortableKernel, PortableExtract, PortableRange);
 #if AUDIENCE_DENSE_X86
-  static const Table popcnt = AUDIENCE_DENSE_TABLE(PopcntKernel, PortableExtract);
-  static const Table avx2 = AUDIENCE_DENSE_TABLE(Avx2Kernel, BmiExtract);
+  static const Table popcnt = AUDIENCE_DENSE_TABLE(PopcntKernel, PortableExtract, PopcntRange);
+  static const Table avx2 = AUDIENCE_DENSE_TABLE(Avx2Kernel, BmiExtract, Avx2Range);
   if (isa == Isa::kAvx2) return avx2;
   if (isa == Isa::kPopcnt) return popcnt;
 #else
@@ -252,6 +429,20 @@ AUDIENCE_FUNC uint64_t Xor(const uint64_t* a, const uint64_t* b, uint64_t* out, 
 
 AUDIENCE_FUNC size_t ExtractSetBits(const uint64_t* a, size_t n, uint16_t* out) {
   return dense_internal::Current().extract(a, n, out);
+}
+
+AUDIENCE_FUNC uint64_t SliceRange(const uint64_t* const* slices, size_t depth, uint64_t lo,
+                                  uint64_t hi, const uint64_t* mask, uint64_t* out, size_t n) {
+  const size_t bottom = SliceRangeBottom(depth, lo, hi);
+  if (n <= 1024 && bottom < depth && Popcount(mask, n) * kSparseRatio < n) {
+    return dense_internal::SparseRange(slices, depth, bottom, lo, hi, mask, out, n);
+  }
+  const dense_internal::RangePlan plan = dense_internal::PlanRange(slices, depth, lo, hi);
+  return dense_internal::Current().range(plan, mask, out, n);
+}
+
+AUDIENCE_FUNC size_t SliceRangeBottom(size_t depth, uint64_t lo, uint64_t hi) {
+  return std::min(dense_internal::LoStop(depth, lo), dense_internal::HiStop(depth, hi));
 }
 
 }  // namespace dense

@@ -54,6 +54,21 @@ uint64_t Xor(const uint64_t* a, const uint64_t* b, uint64_t* out, size_t n);
 // Returns the number written.
 size_t ExtractSetBits(const uint64_t* a, size_t n, uint16_t* out);
 
+// A range test over bit-sliced keys, 64 people per word: the person of bit
+// b of word i has a key whose bit j is bit b of slices[j][i] (j < depth).
+// Writes out[i] = mask[i] & {bits whose key lies in [lo, hi]} and returns
+// the number of set bits written; with `out` null it only counts. Requires
+// depth <= 64 and lo <= hi <= the largest depth-bit key. Reads only the
+// slices at or above the lowest bit where lo has a one or hi a zero (below
+// it the answer is already known), so `slices` may hold nulls there. A
+// sparse mask (fewer than one set bit in kSparseRatio) is answered person
+// by person instead of word by word.
+inline constexpr uint64_t kSparseRatio = 8;
+uint64_t SliceRange(const uint64_t* const* slices, size_t depth, uint64_t lo, uint64_t hi,
+                    const uint64_t* mask, uint64_t* out, size_t n);
+// The lowest slice SliceRange reads for these bounds (depth when none).
+size_t SliceRangeBottom(size_t depth, uint64_t lo, uint64_t hi);
+
 }  // namespace dense
 
 AUDIENCE_END_NAMESPACE

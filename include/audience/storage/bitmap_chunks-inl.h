@@ -1,0 +1,112 @@
+// Part of the Bitmap unit (included by bitmap-inl.h only): chunk access,
+// the container-level view that dense kernels over several bitmaps use.
+#ifndef AUDIENCE_STORAGE_BITMAP_CHUNKS_INL_H_
+#define AUDIENCE_STORAGE_BITMAP_CHUNKS_INL_H_
+
+#include <roaring/roaring.h>
+
+#include <algorithm>
+#include <cassert>
+#include <cstring>
+
+#include "audience/storage/bitmap.h"
+#include "audience/storage/bitmap_merge-inl.h"
+#include "audience/storage/dense_kernels.h"
+
+AUDIENCE_BEGIN_NAMESPACE
+
+namespace bitmap_internal {
+
+// A new container holding the `card` set bits of `words`: a bitset above
+// 4096 ids, else an array (the form CRoaring requires for that count).
+inline void* ContainerFromWords(const uint64_t* words, size_t n, uint64_t card, uint8_t* type) {
+  if (card > DEFAULT_MAX_SIZE) {
+    auto* bits = static_cast<bitset_container_t*>(CheckedContainer(bitset_container_create()));
+    std::memcpy(bits->array, words, n * sizeof(uint64_t));
+    bits->cardinality = static_cast<int32_t>(card);
+    *type = BITSET_CONTAINER_TYPE_CODE;
+    return bits;
+  }
+  auto* ids = static_cast<array_container_t*>(
+      CheckedContainer(array_container_create_given_capacity(static_cast<int32_t>(card))));
+  dense::ExtractSetBits(words, n, ids->array);
+  ids->cardinality = static_cast<int32_t>(card);
+  *type = ARRAY_CONTAINER_TYPE_CODE;
+  return ids;
+}
+
+}  // namespace bitmap_internal
+
+AUDIENCE_FUNC size_t Bitmap::ChunkCount() const {
+  return r_ == nullptr ? 0 : static_cast<size_t>(r_->high_low_container.size);
+}
+
+AUDIENCE_FUNC uint32_t Bitmap::ChunkKey(size_t index) const {
+  assert(index < ChunkCount());
+  return r_->high_low_container.keys[index];
+}
+
+AUDIENCE_FUNC uint64_t Bitmap::ChunkCardinality(size_t index) const {
+  assert(index < ChunkCount());
+  const roaring_array_t& ra = r_->high_low_container;
+  return static_cast<uint64_t>(container_get_cardinality(ra.containers[index], ra.typecodes[index]));
+}
+
+AUDIENCE_FUNC size_t Bitmap::SeekChunk(uint32_t key, size_t from) const {
+  const size_t n = ChunkCount();
+  if (from >= n) return n;
+  const uint16_t* keys = r_->high_low_container.keys;
+  if (key > UINT16_MAX) return n;
+  // Galloping: most callers advance by a chunk or two.
+  size_t step = 1, lo = from, hi = from;
+  while (hi < n && keys[hi] < key) {
+    lo = hi + 1;
+    hi = std::min(n, hi + step);
+    step *= 2;
+  }
+  return static_cast<size_t>(std::lower_bound(keys + lo, keys + hi, key) - keys);
+}
+
+AUDIENCE_FUNC const uint64_t* Bitmap::ChunkWords(size_t index, uint64_t* scratch) const {
+  assert(index < ChunkCount());
+  const roaring_array_t& ra = r_->high_low_container;
+  uint8_t type = ra.typecodes[index];
+  const void* c = container_unwrap_shared(ra.containers[index], &type);
+  if (type == BITSET_CONTAINER_TYPE_CODE) return static_cast<const bitset_container_t*>(c)->array;
+  std::memset(scratch, 0, kChunkWords * sizeof(uint64_t));
+  if (type == ARRAY_CONTAINER_TYPE_CODE) {
+    const auto* a = static_cast<const array_container_t*>(c);
+    for (int32_t k = 0; k < a->cardinality; ++k) {
+      const uint16_t v = a->array[k];
+      scratch[v >> 6] |= uint64_t{1} << (v & 63);
+    }
+  } else {
+    const auto* r = static_cast<const run_container_t*>(c);
+    for (int32_t k = 0; k < r->n_runs; ++k) {
+      bitset_set_lenrange(scratch, r->runs[k].value, r->runs[k].length);
+    }
+  }
+  return scratch;
+}
+
+AUDIENCE_FUNC void Bitmap::AppendChunk(uint32_t key, const uint64_t* words, uint64_t cardinality) {
+  assert(key <= UINT16_MAX);
+  assert(cardinality == dense::Popcount(words, kChunkWords));
+  if (cardinality == 0 || key > UINT16_MAX) return;
+  const size_t n = ChunkCount();
+  if (n > 0 && r_->high_low_container.keys[n - 1] >= key) {
+    // Out of order: a programmer error, answered correctly but slowly.
+    assert(false && "AppendChunk keys must ascend");
+    Bitmap part;
+    part.AppendChunk(key, words, cardinality);
+    *this |= part;
+    return;
+  }
+  uint8_t type = 0;
+  void* c = bitmap_internal::ContainerFromWords(words, kChunkWords, cardinality, &type);
+  ra_append(&Mutable()->high_low_container, static_cast<uint16_t>(key), c, type);
+}
+
+AUDIENCE_END_NAMESPACE
+
+#endif  // AUDIENCE_STORAGE_BITMAP_CHUNKS_INL_H_
