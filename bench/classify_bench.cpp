@@ -457,8 +457,39 @@ void ScoreSection(const Flags& f) {
   loop("Gamma-Gamma expected spend", f.runs, [&](const CustomerSummary& c) {
     return Must(GammaGammaConditionalExpectedSpend(g_gg, c.x, c.monetary_value), "spend");
   });
+  // The month-by-month formula (one conditional expectation per month, each
+  // with its own P(alive) and 2F1 series): what BgNbdGammaGammaClv did
+  // before it evaluated all month ends at once; the two must agree.
+  auto straightforward = [&](auto expected_at, const CustomerSummary& c) {
+    const double spend = Must(GammaGammaConditionalExpectedSpend(g_gg, c.x, c.monetary_value), "spend");
+    auto e = [&](double t) { return Must(expected_at(t, c), "expected"); };
+    return Must(DiscountedClv(e, spend, clv), "clv");
+  };
+  auto bg_at = [&](double t, const CustomerSummary& c) {
+    return BgNbdConditionalExpectedPurchases(g_bg, t, c.x, c.t_x, c.T);
+  };
+  auto pn_at = [&](double t, const CustomerSummary& c) {
+    return ParetoNbdConditionalExpectedPurchases(kPnTrue, t, c.x, c.t_x, c.T);
+  };
+  for (size_t i = 0; i < s.size(); i += s.size() / 1000 + 1) {
+    const CustomerSummary& c = s[i];
+    const double fast = Must(BgNbdGammaGammaClv(g_bg, g_gg, c.x, c.t_x, c.T, c.monetary_value, clv), "clv");
+    const double slow = straightforward(bg_at, c);
+    const double pfast = Must(ParetoNbdGammaGammaClv(kPnTrue, g_gg, c.x, c.t_x, c.T, c.monetary_value, clv), "clv");
+    const double pslow = straightforward(pn_at, c);
+    if (std::abs(fast - slow) > 1e-12 * std::abs(slow) || std::abs(pfast - pslow) > 1e-12 * std::abs(pslow)) {
+      Die(fmt::format("CLV of customer {} differs from the month-by-month formula", i));
+    }
+  }
+  loop("CLV, 12 months, BG/NBD month by month (formula before)", f.slow_runs,
+       [&](const CustomerSummary& c) { return straightforward(bg_at, c); });
   loop("CLV, 12 months discounted (BgNbdGammaGammaClv)", f.slow_runs, [&](const CustomerSummary& c) {
     return Must(BgNbdGammaGammaClv(g_bg, g_gg, c.x, c.t_x, c.T, c.monetary_value, clv), "clv");
+  });
+  loop("CLV, 12 months, Pareto/NBD month by month (formula before)", f.slow_runs,
+       [&](const CustomerSummary& c) { return straightforward(pn_at, c); });
+  loop("CLV, 12 months discounted (ParetoNbdGammaGammaClv)", f.slow_runs, [&](const CustomerSummary& c) {
+    return Must(ParetoNbdGammaGammaClv(kPnTrue, g_gg, c.x, c.t_x, c.T, c.monetary_value, clv), "clv");
   });
 }
 

@@ -4,6 +4,8 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "absl/time/clock.h"
@@ -45,16 +47,28 @@ Exit codes: 0 ok, 1 cannot open or save the store, 3 the data cannot be
 scored (e.g. no purchases), 64 usage.
 )";
 
-constexpr std::string_view kModelsUsage = R"(Usage: audience models STORE [--now TIME] [--unit week|day] [--horizon N]
-                       [--event-type NAME]
+constexpr std::string_view kModelsUsage = R"(Usage: audience models STORE [--fit bgnbd|pareto|gg] [--calibration-end TIME]
+                       [--unit week|day] [--horizon N] [--event-type NAME]
 
-Fits BG/NBD and Gamma-Gamma on every purchase up to --now, prints the
-parameters and the spread of P(alive), and saves into STORE the attributes
-p_alive, expected_purchases (next --horizon units), expected_spend, clv and
-models_computed_at (docs/classifiers.md).
+Fits customer-base models on every purchase up to the calibration end: a
+purchase model (BG/NBD or Pareto/NBD) and/or Gamma-Gamma spend per purchase.
+Prints a table per fitted model (parameters, log-likelihood, customers
+fitted) and the spread of P(alive), and saves into STORE the attributes
+(docs/classifiers.md):
+  with a purchase model          p_alive, expected_purchases (next --horizon units)
+  with Gamma-Gamma               expected_spend
+  with both                      clv (12 months, discounted 1% a month)
+  always                         models_computed_at
+Attributes the chosen models do not produce are left as they are.
 
 Options:
-  --now TIME        the calibration end (default: the clock)
+  --fit MODELS      bgnbd, pareto, gg: repeat the flag or separate by commas
+                    (--fit pareto,gg); at most one of bgnbd and pareto.
+                    Default bgnbd,gg.
+  --calibration-end TIME
+                    purchases up to TIME are fitted, later ones ignored (as
+                    --now of `audience query`); default: the clock
+  --now TIME        the same as --calibration-end
   --unit week|day   the models' time unit (default week)
   --horizon N       units ahead for expected_purchases (default 52)
   --event-type NAME the purchase event type (default purchase)
@@ -87,6 +101,102 @@ absl::StatusOr<aud::RfmSegmenter> Preset(const std::string& name) {
   if (name == "shopify") return aud::RfmSegmenter::FromRules(aud::PresetShopify());
   if (name == "r-package") return aud::RfmSegmenter::FromRules(aud::PresetRfmRPackage());
   return aud::RfmSegmenter::FromRules(aud::PresetRfmRPackageReadme());
+}
+
+constexpr std::string_view kFitChoices = "bgnbd, pareto, gg";
+
+// Adds the comma-separated items of one --fit value; usage error for an
+// unknown or empty item.
+absl::Status AddFitItems(std::string_view value, std::vector<std::string>* items) {
+  size_t begin = 0;
+  while (true) {
+    const size_t comma = value.find(',', begin);
+    const std::string item(value.substr(begin, comma == std::string_view::npos
+                                                   ? std::string_view::npos
+                                                   : comma - begin));
+    if (item != "bgnbd" && item != "pareto" && item != "gg") {
+      return absl::InvalidArgumentError(
+          fmt::format("--fit '{}': expected one of {} (or several, separated by commas)",
+                      item.empty() ? std::string(value) : item, kFitChoices));
+    }
+    items->push_back(item);
+    if (comma == std::string_view::npos) return absl::OkStatus();
+    begin = comma + 1;
+  }
+}
+
+// The --fit items as model choices: at most one purchase model.
+absl::Status ApplyFit(const std::vector<std::string>& items, aud::ModelRunOptions* o) {
+  o->purchase_model = aud::PurchaseModel::kNone;
+  o->gamma_gamma = false;
+  for (const std::string& item : items) {
+    if (item == "gg") {
+      o->gamma_gamma = true;
+      continue;
+    }
+    const aud::PurchaseModel m =
+        item == "bgnbd" ? aud::PurchaseModel::kBgNbd : aud::PurchaseModel::kParetoNbd;
+    if (o->purchase_model != aud::PurchaseModel::kNone && o->purchase_model != m) {
+      return absl::InvalidArgumentError(
+          "--fit: bgnbd and pareto are both purchase models; choose one");
+    }
+    o->purchase_model = m;
+  }
+  return absl::OkStatus();
+}
+
+// One fitted model as a table: parameters, log-likelihood, customers fitted.
+void PrintFit(std::string_view title, const std::vector<std::pair<std::string, double>>& params,
+              double log_likelihood, size_t customers, bool converged) {
+  fmt::print("\n{}\n  {:<18} {:>12}\n", title, "parameter", "value");
+  for (const auto& [name, value] : params) fmt::print("  {:<18} {:>12.4f}\n", name, value);
+  fmt::print("  {:<18} {:>12.2f}\n  {:<18} {:>12}\n", "log-likelihood", log_likelihood,
+             "customers fitted", customers);
+  if (!converged) fmt::print("  (the search stopped before converging)\n");
+}
+
+void PrintModels(const aud::ModelRun& run, const aud::ModelRunOptions& o, std::string_view unit,
+                 const aud::Store& store) {
+  fmt::print("{} customers with a purchase up to {}, unit {}\n", run.customers,
+             absl::FormatTime("%Y-%m-%d %H:%M:%S UTC", o.now, absl::UTCTimeZone()), unit);
+  if (run.bgnbd) {
+    const aud::BgNbdParams& b = run.bgnbd->params;
+    PrintFit("BG/NBD", {{"r", b.r}, {"alpha", b.alpha}, {"a", b.a}, {"b", b.b}},
+             run.bgnbd->log_likelihood, run.customers, run.bgnbd->converged);
+  }
+  if (run.pareto_nbd) {
+    const aud::ParetoNbdParams& p = run.pareto_nbd->params;
+    PrintFit("Pareto/NBD", {{"r", p.r}, {"alpha", p.alpha}, {"s", p.s}, {"beta", p.beta}},
+             run.pareto_nbd->log_likelihood, run.customers, run.pareto_nbd->converged);
+  }
+  if (run.gamma_gamma) {
+    const aud::GammaGammaParams& g = run.gamma_gamma->params;
+    PrintFit("Gamma-Gamma (repeat buyers with spend)", {{"p", g.p}, {"q", g.q}, {"gamma", g.gamma}},
+             run.gamma_gamma->log_likelihood, run.gamma_gamma_customers,
+             run.gamma_gamma->converged);
+  } else if (o.gamma_gamma) {
+    fmt::print("\nGamma-Gamma  not fitted ({}): no spend or CLV\n", run.gamma_gamma_skipped);
+  }
+  const bool purchase = o.purchase_model != aud::PurchaseModel::kNone;
+  std::string written;
+  if (purchase) {
+    written = fmt::format("p_alive, expected_purchases (next {} {}s), ", o.horizon, unit);
+  }
+  if (o.gamma_gamma) written += purchase ? "expected_spend, clv, " : "expected_spend, ";
+  fmt::print("\nattributes written: {}models_computed_at\n", written);
+  if (!purchase) return;
+  // The spread of P(alive), read back from the store.
+  const aud::AttributeColumn& alive =
+      store.attribute(*store.schema().AttributeIdOf(o.prefix + "p_alive"));
+  std::map<int, uint64_t> deciles;
+  alive.NotNull().ForEach([&](aud::PersonId p) {
+    const double v = alive.Get(p).double_value();
+    ++deciles[std::min(9, static_cast<int>(v * 10))];
+  });
+  fmt::print("\nP(alive)     customers\n");
+  for (int d = 0; d < 10; ++d) {
+    fmt::print("{:.1f}-{:.1f}    {:>10}\n", d / 10.0, (d + 1) / 10.0, deciles[d]);
+  }
 }
 
 int Save(std::string_view command, const aud::Store& store, const std::string& path) {
@@ -174,6 +284,8 @@ int RunModelsCommand(ArgCursor& args) {
   std::string store_path;
   aud::ModelRunOptions o;
   std::optional<absl::Time> now;
+  std::optional<std::vector<std::string>> fit;  // --fit items, in order
+  std::string unit = "week";
   int code = kExitOk;
   while (!args.Done()) {
     ArgCursor::Token t = args.Next();
@@ -183,9 +295,15 @@ int RunModelsCommand(ArgCursor& args) {
     } else if (t.name == "help") {
       fmt::print("{}", kModelsUsage);
       return kExitOk;
+    } else if (t.name == "fit") {
+      absl::StatusOr<std::string> v = args.Value(t);
+      if (!v.ok()) return ReportUsage("models", v.status());
+      if (!fit) fit.emplace();
+      if (absl::Status s = AddFitItems(*v, &*fit); !s.ok()) return ReportUsage("models", s);
     } else if (t.name == "unit") {
       auto v = Choice(args, t, {"week", "day"}, &code, "models");
       if (!v) return code;
+      unit = *v;
       o.unit = absl::Hours(*v == "week" ? 24 * 7 : 24);
       o.clv.units_per_month = *v == "week" ? 4.345 : 30.0;
     } else if (t.name == "horizon") {
@@ -194,14 +312,19 @@ int RunModelsCommand(ArgCursor& args) {
       absl::StatusOr<uint64_t> n = ParseCount("horizon", *v, 0, 100000);
       if (!n.ok()) return ReportUsage("models", n.status());
       o.horizon = static_cast<double>(*n);
-    } else if (t.name == "now" || t.name == "event-type") {
+    } else if (t.name == "calibration-end" || t.name == "now" || t.name == "event-type") {
       absl::StatusOr<std::string> v = args.Value(t);
       if (!v.ok()) return ReportUsage("models", v.status());
       if (t.name == "event-type") {
         o.event_type = *v;
       } else {
         absl::StatusOr<absl::Time> parsed = ParseNow(*v);
-        if (!parsed.ok()) return ReportUsage("models", parsed.status());
+        if (!parsed.ok()) {
+          // ParseNow names --now; say which flag was given.
+          std::string message(parsed.status().message());
+          if (message.rfind("--now", 0) == 0) message = "--" + t.name + message.substr(5);
+          return ReportUsage("models", message);
+        }
         now = *parsed;
       }
     } else {
@@ -209,33 +332,15 @@ int RunModelsCommand(ArgCursor& args) {
     }
   }
   if (store_path.empty()) return ReportUsage("models", "expected STORE");
+  if (fit) {
+    if (absl::Status s = ApplyFit(*fit, &o); !s.ok()) return ReportUsage("models", s);
+  }
   o.now = now ? *now : absl::Now();
   absl::StatusOr<aud::Store> store = aud::OpenSnapshot(store_path);
   if (!store.ok()) return Report("models", store.status(), kExitRuntime);
   absl::StatusOr<aud::ModelRun> run = aud::RunModels(*store, o);
   if (!run.ok()) return Report("models", run.status(), kExitData);
-  const aud::BgNbdParams& b = run->bgnbd.params;
-  fmt::print("{} customers\nBG/NBD       r {:.4f}  alpha {:.4f}  a {:.4f}  b {:.4f}  "
-             "log-likelihood {:.2f}\n",
-             run->customers, b.r, b.alpha, b.a, b.b, run->bgnbd.log_likelihood);
-  if (run->gamma_gamma) {
-    const aud::GammaGammaParams& g = run->gamma_gamma->params;
-    fmt::print("Gamma-Gamma  p {:.4f}  q {:.4f}  gamma {:.4f}\n", g.p, g.q, g.gamma);
-  } else {
-    fmt::print("Gamma-Gamma  not fitted ({}): no spend or CLV\n", run->gamma_gamma_skipped);
-  }
-  // The spread of P(alive), read back from the store.
-  const aud::AttributeColumn& alive =
-      store->attribute(*store->schema().AttributeIdOf(o.prefix + "p_alive"));
-  std::map<int, uint64_t> deciles;
-  alive.NotNull().ForEach([&](aud::PersonId p) {
-    const double v = alive.Get(p).double_value();
-    ++deciles[std::min(9, static_cast<int>(v * 10))];
-  });
-  fmt::print("\nP(alive)     customers\n");
-  for (int d = 0; d < 10; ++d) {
-    fmt::print("{:.1f}-{:.1f}    {:>10}\n", d / 10.0, (d + 1) / 10.0, deciles[d]);
-  }
+  PrintModels(*run, o, unit, *store);
   return Save("models", *store, store_path);
 }
 

@@ -24,7 +24,7 @@ Commands:
   query    count, list, explain or justify a segment query on a snapshot
   export   write a snapshot as CSV tables plus SQL for a database
   rfm      score customers on recency, frequency and monetary value; save the groups
-  models   fit BG/NBD and Gamma-Gamma; save P(alive), expected purchases and CLV
+  models   fit BG/NBD or Pareto/NBD and Gamma-Gamma; save P(alive), expected purchases, CLV
   lifecycle  put people into stages (lifecycle, tiers, funnel); save stages and history
   help     show this text, or `audience help <command>` for one command
 

@@ -9,6 +9,14 @@
 #include "classify/customer_summary_test_util.h"
 
 using audience::BgNbdConditionalExpectedPurchases;
+using audience::BgNbdConditionalExpectedPurchasesAt;
+using audience::ClvMonthEnds;
+using audience::DiscountedClvFromCumulative;
+using audience::ParetoNbdConditionalExpectedPurchases;
+using audience::ParetoNbdConditionalExpectedPurchasesAt;
+using audience::ParetoNbdGammaGammaClv;
+using audience::ParetoNbdParams;
+using audience::ValidateClvOptions;
 using audience::BgNbdGammaGammaClv;
 using audience::BgNbdParams;
 using audience::ClvOptions;
@@ -211,4 +219,153 @@ TEST_CASE("SpendRowsFrom keeps repeat buyers with positive spend only",
   CHECK(rows[0].m == 12.5);
   CHECK(rows[1].x == 3);
   CHECK(FitGammaGamma(rows).ok());
+}
+
+namespace {
+
+// The CLV formula month by month: one conditional expectation per month,
+// each with its own P(alive) and 2F1 series.
+template <typename Expected>
+absl::StatusOr<double> MonthByMonth(Expected expected, double spend, const ClvOptions& o) {
+  bool failed = false;
+  auto e = [&](double t) {
+    absl::StatusOr<double> v = expected(t);
+    failed = failed || !v.ok();
+    return v.ok() ? *v : std::nan("");
+  };
+  return DiscountedClv(e, spend, o);
+}
+
+bool Near(double a, double b) { return std::abs(a - b) <= 1e-12 * std::abs(b) + 1e-300; }
+
+}  // namespace
+
+TEST_CASE("CLV over all month ends at once equals the month-by-month formula",
+          "[classify][gamma_gamma][clv]") {
+  std::mt19937_64 rng(20240611);
+  std::uniform_real_distribution<double> u01(0, 1);
+  auto log_uniform = [&](double lo, double hi) {
+    return std::exp(std::log(lo) + u01(rng) * (std::log(hi) - std::log(lo)));
+  };
+  int compared = 0, failed_both = 0;
+  for (int draw = 0; draw < 3000; ++draw) {
+    BgNbdParams b{log_uniform(0.05, 5), log_uniform(0.5, 50), log_uniform(0.1, 5),
+                  log_uniform(0.1, 10)};
+    if (draw % 10 == 0) b.a = 1 + (u01(rng) - 0.5) * 1e-6;  // the a = 1 interpolation
+    if (draw % 10 == 1) {                                    // a + b <= 1: Boost's 2F1 at x = 0
+      b.a = 0.3;
+      b.b = 0.5;
+    }
+    const ParetoNbdParams pn{log_uniform(0.05, 5), log_uniform(0.5, 50), log_uniform(0.05, 5),
+                             log_uniform(0.5, 50)};
+    const GammaGammaParams g{log_uniform(0.5, 20), 1 + log_uniform(0.1, 10), log_uniform(1, 50)};
+    const double T = log_uniform(0.1, 100);
+    const double x = draw % 10 == 1 || u01(rng) < 0.3 ? 0 : std::floor(log_uniform(1, 60));
+    const double t_x = x == 0 ? 0 : T * u01(rng);
+    const double m = x == 0 ? 0 : log_uniform(1, 500);
+    ClvOptions o;
+    o.months = 1 + static_cast<int>(u01(rng) * (draw % 7 == 0 ? 100 : 24));  // > 64 sometimes
+    o.monthly_discount_rate = u01(rng) * 0.05;
+    o.units_per_month = u01(rng) < 0.5 ? 4.345 : 30;
+    INFO("draw " << draw << " x=" << x << " t_x=" << t_x << " T=" << T << " months=" << o.months);
+    const absl::StatusOr<double> spend = GammaGammaConditionalExpectedSpend(g, x, m);
+    REQUIRE(spend.ok());
+
+    const auto fast = BgNbdGammaGammaClv(b, g, x, t_x, T, m, o);
+    const auto slow = MonthByMonth(
+        [&](double t) { return BgNbdConditionalExpectedPurchases(b, t, x, t_x, T); }, *spend, o);
+    CHECK(fast.ok() == slow.ok());
+    if (fast.ok() && slow.ok()) {
+      CHECK(Near(*fast, *slow));
+      ++compared;
+    } else {
+      ++failed_both;
+    }
+    const auto pfast = ParetoNbdGammaGammaClv(pn, g, x, t_x, T, m, o);
+    const auto pslow = MonthByMonth(
+        [&](double t) { return ParetoNbdConditionalExpectedPurchases(pn, t, x, t_x, T); },
+        *spend, o);
+    CHECK(pfast.ok() == pslow.ok());
+    if (pfast.ok() && pslow.ok()) {
+      CHECK(Near(*pfast, *pslow));
+      ++compared;
+    }
+
+    // Arbitrary times, unsorted, with 0 and repeats, across blocks.
+    std::vector<double> times(1 + draw % 40);
+    for (double& t : times) t = u01(rng) < 0.1 ? 0 : log_uniform(0.01, 500);
+    std::vector<double> at(times.size()), pat(times.size());
+    const absl::Status s = BgNbdConditionalExpectedPurchasesAt(b, times, x, t_x, T,
+                                                               absl::MakeSpan(at));
+    const absl::Status ps = ParetoNbdConditionalExpectedPurchasesAt(pn, times, x, t_x, T,
+                                                                    absl::MakeSpan(pat));
+    for (size_t i = 0; i < times.size(); ++i) {
+      const auto one = BgNbdConditionalExpectedPurchases(b, times[i], x, t_x, T);
+      if (s.ok()) {
+        REQUIRE(one.ok());
+        CHECK(Near(at[i], *one));
+      }
+      const auto pone = ParetoNbdConditionalExpectedPurchases(pn, times[i], x, t_x, T);
+      if (ps.ok()) {
+        REQUIRE(pone.ok());
+        CHECK(Near(pat[i], *pone));
+      }
+    }
+  }
+  CHECK(compared > 5500);  // nearly every draw is comparable
+  CHECK(failed_both < 100);
+}
+
+TEST_CASE("CLV helpers reject bad input", "[classify][gamma_gamma][clv]") {
+  ClvOptions o;
+  o.months = 3;
+  o.units_per_month = 2;
+  CHECK(ClvMonthEnds(o) == std::vector<double>{0, 2, 4, 6});
+  CHECK(ValidateClvOptions(o).ok());
+  const double cumulative[] = {0, 1, 2, 3};
+  CHECK(Value(DiscountedClvFromCumulative(cumulative, 10, o)) ==
+        Approx(10 / 1.01 + 10 / std::pow(1.01, 2) + 10 / std::pow(1.01, 3)));
+  auto r = DiscountedClvFromCumulative(absl::MakeConstSpan(cumulative).subspan(1), 10, o);
+  REQUIRE_FALSE(r.ok());
+  CHECK(std::string(r.status().message()) == "cumulative has 3 values; months = 3 needs 4");
+  const double bad[] = {0, 1, std::nan(""), 3};
+  r = DiscountedClvFromCumulative(bad, 10, o);
+  REQUIRE_FALSE(r.ok());
+  CHECK(std::string(r.status().message()) == "cumulative[2] must be finite, got nan");
+  CHECK_FALSE(DiscountedClvFromCumulative(cumulative, std::nan(""), o).ok());
+  o.units_per_month = -1;
+  CHECK_FALSE(DiscountedClvFromCumulative(cumulative, 10, o).ok());
+  auto v = ValidateClvOptions(o);
+  CHECK(std::string(v.message()) == "units_per_month must be finite and > 0, got -1");
+
+  const BgNbdParams b{0.2426, 4.4137, 0.7930, 2.4262};
+  const ParetoNbdParams pn{0.553, 10.578, 0.606, 11.669};
+  const double times[] = {1, -2};
+  double out[2], short_out[1];
+  auto s = BgNbdConditionalExpectedPurchasesAt(b, times, 2, 30, 38, absl::MakeSpan(out));
+  CHECK(std::string(s.message()) == "t must be finite and >= 0, got -2");
+  s = ParetoNbdConditionalExpectedPurchasesAt(pn, times, 2, 30, 38, absl::MakeSpan(out));
+  CHECK(std::string(s.message()) == "t must be finite and >= 0, got -2");
+  s = BgNbdConditionalExpectedPurchasesAt(b, times, 2, 30, 38, absl::MakeSpan(short_out));
+  CHECK(std::string(s.message()) == "out has 1 values for 2 times");
+  s = ParetoNbdConditionalExpectedPurchasesAt(pn, times, 2, 30, 38, absl::MakeSpan(short_out));
+  CHECK(std::string(s.message()) == "out has 1 values for 2 times");
+  const double ok_times[] = {1, 2};
+  CHECK_FALSE(BgNbdConditionalExpectedPurchasesAt(b, ok_times, 2, 40, 38, absl::MakeSpan(out)).ok());
+  CHECK_FALSE(ParetoNbdConditionalExpectedPurchasesAt({-1, 1, 1, 1}, ok_times, 2, 30, 38,
+                                                      absl::MakeSpan(out)).ok());
+  const GammaGammaParams g{6.25, 3.74, 15.44};
+  CHECK_FALSE(ParetoNbdGammaGammaClv(pn, g, 2, 40, 38, 20, ClvOptions{}).ok());  // t_x > T
+  CHECK_FALSE(ParetoNbdGammaGammaClv(pn, g, -1, 30, 38, 20, ClvOptions{}).ok());
+  ClvOptions none;
+  none.months = 1201;
+  CHECK_FALSE(ParetoNbdGammaGammaClv(pn, g, 2, 30, 38, 20, none).ok());
+  // Empty times: nothing to do.
+  CHECK(BgNbdConditionalExpectedPurchasesAt(b, {}, 2, 30, 38, {}).ok());
+  // A time so large that z rounds to 1: the 2F1 fails, reported as Internal.
+  const double huge[] = {1, 1e300};
+  s = BgNbdConditionalExpectedPurchasesAt(b, huge, 2, 30, 38, absl::MakeSpan(out));
+  const auto single = BgNbdConditionalExpectedPurchases(b, 1e300, 2, 30, 38);
+  CHECK(s.ok() == single.ok());
+  if (!s.ok()) CHECK(s.code() == absl::StatusCode::kInternal);
 }

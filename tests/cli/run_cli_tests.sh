@@ -240,12 +240,46 @@ run 64 "$AUD" rfm rfm.aud --preset nosuch;      has err "--preset 'nosuch': expe
 run 64 "$AUD" rfm;                              has err "expected STORE"
 run 0 "$AUD" rfm --help;                        has out "--preset NAME"
 run 0 "$AUD" models cdnow.aud --now 1997-09-30 --horizon 39
-has out "BG/NBD       r "; has out "Gamma-Gamma  p "
+has out "BG/NBD"; hasre out "^  alpha +[0-9]+\.[0-9]{4}$"; has out "Gamma-Gamma"
+has out "attributes written: p_alive, expected_purchases (next 39 weeks), expected_spend, clv,"
 buyers=$(awk 'NR > 1 && $2 <= 19970930 {print $1}' "$CDNOW" | sort -u | wc -l)
 same "$("$AUD" query cdnow.aud 'p_alive >= 0' --now 1997-09-30)" "$buyers" "models p_alive saved"
 run 3 "$AUD" models cdnow.aud --now 1990-01-01; has err "nothing to fit"
 run 64 "$AUD" models cdnow.aud --unit month;    has err "--unit 'month': expected one of week, day"
 run 1 "$AUD" models nosuch.aud;                 has err "nosuch.aud"
+# Pareto/NBD on the CDNOW sample (2357 customers, weeks, calibration to 1997-09-30):
+# the published r = 0.553, alpha = 10.578, s = 0.606, beta = 11.669, LL -9594.98.
+SAMPLE=$DATA/cdnow/lifetimes/CDNOW_sample.txt  # master id, sample id, date, CDs, dollars
+run 0 "$AUD" import --schema cdnow.json --out sample.aud --now $NOW --events "$SAMPLE" \
+  --map delim=ws,no-header,id=2,id-type=int,type=purchase,time=3,time-format=%Y%m%d,amount=5
+run 0 "$AUD" models sample.aud --fit pareto --calibration-end 1997-09-30 --horizon 39
+has out "Pareto/NBD"; hasre out "^  r +0\.553[0-9]$"; hasre out "^  alpha +10\.57[5-9][0-9]$"
+hasre out "^  s +0\.606[0-9]$"; hasre out "^  beta +11\.66[5-9][0-9]$"
+hasre out "^  log-likelihood +-9594\.98$"; hasre out "^  customers fitted +2357$"
+! grep -q "Gamma-Gamma\|BG/NBD" out || fail "--fit pareto fitted other models"
+has out "attributes written: p_alive, expected_purchases (next 39 weeks), models_computed_at"
+same "$("$AUD" query sample.aud 'p_alive >= 0' --now 1997-09-30)" "2357" "pareto p_alive saved"
+run 2 "$AUD" query sample.aud 'clv >= 0' --now 1997-09-30  # not written without Gamma-Gamma
+# Repeat buyers with positive repeat spend (same-day purchases merged), by awk.
+repeaters=$(awk '$3 <= 19970930 { s[$2" "$3] += $5 } END { for (k in s) print k, s[k] }' "$SAMPLE" |
+  sort -k1,1n -k2,2n | awk '$1 != c { c = $1; next } { rep[c] += $3 }
+  END { for (k in rep) if (rep[k] > 0) n++; print n }')
+run 0 "$AUD" models sample.aud --fit pareto,gg --calibration-end 1997-09-30
+hasre out "^  r +0\.553[0-9]$"; hasre out "^  p +6\.2[45][0-9]{2}$"; hasre out "^  q +3\.74[0-9]{2}$"
+hasre out "^  gamma +15\.44[0-9]{2}$"; hasre out "^  customers fitted +$repeaters$"
+cp out pareto_gg.out
+run 0 "$AUD" models sample.aud --fit gg --fit=pareto --now 1997-09-30  # repeated; --now alias
+cmp -s out pareto_gg.out || fail "--fit gg --fit pareto differs from --fit pareto,gg"
+same "$("$AUD" query sample.aud 'clv > 0' --now 1997-09-30)" "2357" "pareto clv saved"
+run 0 "$AUD" models sample.aud --fit gg --calibration-end 1997-09-30
+has out "attributes written: expected_spend, models_computed_at"; ! grep -q "P(alive)" out || fail "gg only printed P(alive)"
+run 3 "$AUD" models sample.aud --fit gg --calibration-end 1997-01-02;  has err "Gamma-Gamma could not be fitted"
+run 64 "$AUD" models sample.aud --fit nbd;      has err "--fit 'nbd': expected one of bgnbd, pareto, gg"
+run 64 "$AUD" models sample.aud --fit pareto,;  has err "--fit 'pareto,': expected one of"
+run 64 "$AUD" models sample.aud --fit bgnbd,pareto;  has err "choose one"
+run 64 "$AUD" models sample.aud --fit;          has err "--fit needs a value"
+run 64 "$AUD" models sample.aud --calibration-end soon;  has err "--calibration-end 'soon': expected"
+run 0 "$AUD" models --help;                     has out "--fit MODELS"
 ok
 
 # ---- lifecycle (stages saved, then queried; counts from awk over the purchases) ----

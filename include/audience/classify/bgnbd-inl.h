@@ -112,6 +112,115 @@ inline double ConditionalExpectation(const BgNbdParams& p, double t, double x,
          w * ConditionalExpectationAtA(hi, t, x, t_x, T);
 }
 
+// Times per block of the many-t evaluation (stack arrays, no allocation).
+inline constexpr size_t kTimeBlock = 16;
+
+// LogHyp2F1Positive(a, b, c, z[i]) for i < n <= kTimeBlock in one pass. A
+// term's coefficient and the factors of the stopping bound depend on the
+// term's index only, so they are computed once for all z; per z the
+// arithmetic is LogHyp2F1Positive's, operation for operation, so the
+// results are the same.
+inline void LogHyp2F1PositiveMany(double a, double b, double c, const double* z,
+                                  size_t n, double* out) {
+  constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+  constexpr double kRescale = 1e200;
+  const bool params_ok = a > 0 && b > 0 && c > 0 && std::isfinite(a) &&
+                         std::isfinite(b) && std::isfinite(c);
+  double term[kTimeBlock] = {}, sum[kTimeBlock] = {}, log_scale[kTimeBlock] = {};
+  bool open[kTimeBlock] = {};
+  size_t n_open = 0;
+  for (size_t i = 0; i < n; ++i) {
+    open[i] = false;
+    if (!params_ok || !(z[i] >= 0) || !(z[i] < 1)) {
+      out[i] = kNaN;
+    } else if (z[i] == 0) {
+      out[i] = 0.0;
+    } else {
+      term[i] = sum[i] = 1.0;
+      log_scale[i] = 0.0;
+      open[i] = true;
+      ++n_open;
+    }
+  }
+  for (int k = 0; k < kHyp2F1MaxTerms && n_open > 0; ++k) {
+    const double dn = static_cast<double>(k);
+    const double coefficient = (a + dn) * (b + dn) / ((c + dn) * (dn + 1.0));
+    const double bound_a = std::max(1.0, (dn + 1.0 + a) / (dn + 2.0));
+    const double bound_b = std::max(1.0, (dn + 1.0 + b) / (dn + 1.0 + c));
+    for (size_t i = 0; i < n; ++i) {
+      if (!open[i]) continue;
+      term[i] *= coefficient * z[i];
+      sum[i] += term[i];
+      if (sum[i] > kRescale) {
+        sum[i] /= kRescale;
+        term[i] /= kRescale;
+        log_scale[i] += std::log(kRescale);
+      }
+      const double q = z[i] * bound_a * bound_b;
+      if (q < 1.0 && term[i] * q <= 1e-17 * sum[i] * (1.0 - q)) {
+        out[i] = std::log(sum[i]) + log_scale[i];
+        open[i] = false;
+        --n_open;
+      } else if (!std::isfinite(term[i])) {
+        out[i] = kNaN;
+        open[i] = false;
+        --n_open;
+      }
+    }
+  }
+  for (size_t i = 0; i < n; ++i) {
+    if (open[i]) out[i] = kNaN;  // ran out of terms
+  }
+}
+
+// ConditionalExpectationAtA at t[i], i < n <= kTimeBlock, with P(alive)
+// `alive` computed once by the caller.
+inline void ConditionalExpectationAtAMany(const BgNbdParams& p, const double* t,
+                                          size_t n, double x, double t_x,
+                                          double T, double alive, double* out) {
+  const double c = p.a + p.b + x - 1;
+  if (!(c > 0)) {  // Boost's 2F1 (x = 0 and a + b <= 1 only): one t at a time
+    for (size_t i = 0; i < n; ++i) {
+      out[i] = ConditionalExpectationAtA(p, t[i], x, t_x, T);
+    }
+    return;
+  }
+  double z[kTimeBlock] = {}, log_ratio[kTimeBlock] = {}, log_hyp[kTimeBlock] = {};
+  for (size_t i = 0; i < n; ++i) {
+    z[i] = t[i] == 0 ? 0.0 : t[i] / (p.alpha + T + t[i]);
+    log_ratio[i] = -(p.r + x) * std::log1p(t[i] / (p.alpha + T));
+  }
+  LogHyp2F1PositiveMany(p.r + x, p.b + x, c, z, n, log_hyp);
+  for (size_t i = 0; i < n; ++i) {
+    if (t[i] == 0) {
+      out[i] = 0.0;
+      continue;
+    }
+    const double h = std::exp(log_hyp[i] + log_ratio[i]);
+    out[i] = c / (p.a - 1) * (1 - h) * alive;
+  }
+}
+
+// ConditionalExpectation at t[i], i < n <= kTimeBlock.
+inline void ConditionalExpectationMany(const BgNbdParams& p, const double* t,
+                                       size_t n, double x, double t_x,
+                                       double T, double* out) {
+  constexpr double kEps = 1e-6;
+  const double alive = ProbabilityAlive(p, x, t_x, T);
+  if (std::abs(p.a - 1) >= kEps) {
+    ConditionalExpectationAtAMany(p, t, n, x, t_x, T, alive, out);
+    return;
+  }
+  BgNbdParams lo = p, hi = p;
+  lo.a = 1 - kEps;
+  hi.a = 1 + kEps;
+  const double w = (p.a - lo.a) / (2 * kEps);
+  double at_lo[kTimeBlock] = {}, at_hi[kTimeBlock] = {};
+  ConditionalExpectationAtAMany(lo, t, n, x, t_x, T, ProbabilityAlive(lo, x, t_x, T), at_lo);
+  ConditionalExpectationAtAMany(hi, t, n, x, t_x, T, ProbabilityAlive(hi, x, t_x, T), at_hi);
+  for (size_t i = 0; i < n; ++i) out[i] = (1 - w) * at_lo[i] + w * at_hi[i];
+}
+
 inline absl::Status CheckTime(double t) {
   if (!std::isfinite(t) || t < 0) {
     return absl::InvalidArgumentError(
@@ -191,6 +300,31 @@ AUDIENCE_FUNC absl::StatusOr<double> BgNbdConditionalExpectedPurchases(
   return bgnbd_internal::Finite(
       bgnbd_internal::ConditionalExpectation(p, t, x, t_x, T),
       "conditional expected purchases");
+}
+
+AUDIENCE_FUNC absl::Status BgNbdConditionalExpectedPurchasesAt(
+    const BgNbdParams& p, absl::Span<const double> times, double x, double t_x,
+    double T, absl::Span<double> out) {
+  AUDIENCE_RETURN_IF_ERROR(ValidateBgNbdParams(p));
+  AUDIENCE_RETURN_IF_ERROR(ValidateRftGroup({x, t_x, T, 1.0}, 0));
+  if (out.size() != times.size()) {
+    return absl::InvalidArgumentError(fmt::format(
+        "out has {} values for {} times", out.size(), times.size()));
+  }
+  for (double t : times) AUDIENCE_RETURN_IF_ERROR(bgnbd_internal::CheckTime(t));
+  for (size_t begin = 0; begin < times.size(); begin += bgnbd_internal::kTimeBlock) {
+    const size_t n = std::min(bgnbd_internal::kTimeBlock, times.size() - begin);
+    bgnbd_internal::ConditionalExpectationMany(p, times.data() + begin, n, x,
+                                               t_x, T, out.data() + begin);
+  }
+  for (size_t i = 0; i < out.size(); ++i) {
+    if (!std::isfinite(out[i])) {
+      return absl::InternalError(fmt::format(
+          "conditional expected purchases could not be evaluated at t={} (got {})",
+          times[i], out[i]));
+    }
+  }
+  return absl::OkStatus();
 }
 
 AUDIENCE_FUNC absl::StatusOr<double> BgNbdExpectedPurchases(

@@ -2,8 +2,12 @@
 #ifndef AUDIENCE_CLASSIFY_GAMMA_GAMMA_INL_H_
 #define AUDIENCE_CLASSIFY_GAMMA_GAMMA_INL_H_
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
+#include <vector>
+
+#include "absl/container/inlined_vector.h"
 
 #include "fmt/format.h"
 #include "audience/base/status_macros.h"
@@ -44,6 +48,50 @@ inline absl::Status ValidateRows(absl::Span<const SpendRow> rows) {
     }
   }
   return absl::OkStatus();
+}
+
+// Month-end buffers: no allocation for up to 64 months.
+using Buffer = absl::InlinedVector<double, 65>;
+
+inline void FillMonthEnds(const ClvOptions& options, absl::Span<double> times) {
+  for (size_t i = 0; i < times.size(); ++i) {
+    times[i] = static_cast<double>(i) * options.units_per_month;
+  }
+}
+
+inline absl::Status CheckSpend(double spend) {
+  if (!std::isfinite(spend)) {
+    return absl::InvalidArgumentError(
+        fmt::format("spend must be finite, got {}", spend));
+  }
+  return absl::OkStatus();
+}
+
+// The CLV sum over cumulative[0..months] (valid options, finite values).
+inline double Discount(absl::Span<const double> cumulative, double spend,
+                       const ClvOptions& options) {
+  double clv = 0.0;
+  double previous = cumulative[0];
+  const double discount = 1.0 + options.monthly_discount_rate;
+  for (int i = 1; i <= options.months; ++i) {
+    clv += spend * (cumulative[i] - previous) /
+           std::pow(discount, static_cast<double>(i));
+    previous = cumulative[i];
+  }
+  return clv;
+}
+
+// CLV with E evaluated by `curve(times, out)` at all month ends at once.
+template <typename Curve>
+absl::StatusOr<double> ModelClv(const Curve& curve, double spend,
+                                const ClvOptions& options) {
+  AUDIENCE_RETURN_IF_ERROR(ValidateClvOptions(options));
+  AUDIENCE_RETURN_IF_ERROR(CheckSpend(spend));
+  const size_t n = static_cast<size_t>(options.months) + 1;
+  Buffer times(n), cumulative(n);
+  FillMonthEnds(options, absl::MakeSpan(times));
+  AUDIENCE_RETURN_IF_ERROR(curve(times, absl::MakeSpan(cumulative)));
+  return Discount(cumulative, spend, options);
 }
 
 }  // namespace gamma_gamma_internal
@@ -129,9 +177,7 @@ AUDIENCE_FUNC absl::StatusOr<double> GammaGammaConditionalExpectedSpend(
   return v;
 }
 
-AUDIENCE_FUNC absl::StatusOr<double> DiscountedClv(
-    absl::FunctionRef<double(double)> expected_purchases, double spend,
-    const ClvOptions& options) {
+AUDIENCE_FUNC absl::Status ValidateClvOptions(const ClvOptions& options) {
   if (options.months < 1 || options.months > 1200) {
     return absl::InvalidArgumentError(
         fmt::format("months must be in [1, 1200], got {}", options.months));
@@ -148,25 +194,48 @@ AUDIENCE_FUNC absl::StatusOr<double> DiscountedClv(
         fmt::format("units_per_month must be finite and > 0, got {}",
                     options.units_per_month));
   }
-  if (!std::isfinite(spend)) {
-    return absl::InvalidArgumentError(
-        fmt::format("spend must be finite, got {}", spend));
-  }
-  double clv = 0.0;
-  double previous = expected_purchases(0.0);
-  const double discount = 1.0 + options.monthly_discount_rate;
-  for (int i = 1; i <= options.months; ++i) {
-    const double cumulative =
-        expected_purchases(static_cast<double>(i) * options.units_per_month);
-    if (!std::isfinite(cumulative) || !std::isfinite(previous)) {
+  return absl::OkStatus();
+}
+
+AUDIENCE_FUNC std::vector<double> ClvMonthEnds(const ClvOptions& options) {
+  std::vector<double> times(static_cast<size_t>(std::max(options.months, 0)) + 1);
+  gamma_gamma_internal::FillMonthEnds(options, absl::MakeSpan(times));
+  return times;
+}
+
+AUDIENCE_FUNC absl::StatusOr<double> DiscountedClv(
+    absl::FunctionRef<double(double)> expected_purchases, double spend,
+    const ClvOptions& options) {
+  AUDIENCE_RETURN_IF_ERROR(ValidateClvOptions(options));
+  AUDIENCE_RETURN_IF_ERROR(gamma_gamma_internal::CheckSpend(spend));
+  gamma_gamma_internal::Buffer cumulative(static_cast<size_t>(options.months) + 1);
+  for (int i = 0; i <= options.months; ++i) {
+    cumulative[i] = expected_purchases(static_cast<double>(i) * options.units_per_month);
+    if (!std::isfinite(cumulative[i])) {
       return absl::InternalError(fmt::format(
           "expected purchases could not be evaluated at month {}", i));
     }
-    clv += spend * (cumulative - previous) /
-           std::pow(discount, static_cast<double>(i));
-    previous = cumulative;
   }
-  return clv;
+  return gamma_gamma_internal::Discount(cumulative, spend, options);
+}
+
+AUDIENCE_FUNC absl::StatusOr<double> DiscountedClvFromCumulative(
+    absl::Span<const double> cumulative, double spend,
+    const ClvOptions& options) {
+  AUDIENCE_RETURN_IF_ERROR(ValidateClvOptions(options));
+  AUDIENCE_RETURN_IF_ERROR(gamma_gamma_internal::CheckSpend(spend));
+  if (cumulative.size() != static_cast<size_t>(options.months) + 1) {
+    return absl::InvalidArgumentError(
+        fmt::format("cumulative has {} values; months = {} needs {}",
+                    cumulative.size(), options.months, options.months + 1));
+  }
+  for (size_t i = 0; i < cumulative.size(); ++i) {
+    if (!std::isfinite(cumulative[i])) {
+      return absl::InvalidArgumentError(fmt::format(
+          "cumulative[{}] must be finite, got {}", i, cumulative[i]));
+    }
+  }
+  return gamma_gamma_internal::Discount(cumulative, spend, options);
 }
 
 AUDIENCE_FUNC absl::StatusOr<double> BgNbdGammaGammaClv(
@@ -174,15 +243,23 @@ AUDIENCE_FUNC absl::StatusOr<double> BgNbdGammaGammaClv(
     double T, double m, const ClvOptions& options) {
   AUDIENCE_ASSIGN_OR_RETURN(double spend,
                             GammaGammaConditionalExpectedSpend(gg, x, m));
-  // Validate once; the callback then reports failures as NaN.
-  AUDIENCE_RETURN_IF_ERROR(
-      BgNbdConditionalExpectedPurchases(bgnbd, 0, x, t_x, T).status());
-  auto expected = [&](double t) {
-    absl::StatusOr<double> e =
-        BgNbdConditionalExpectedPurchases(bgnbd, t, x, t_x, T);
-    return e.ok() ? *e : std::numeric_limits<double>::quiet_NaN();
-  };
-  return DiscountedClv(expected, spend, options);
+  return gamma_gamma_internal::ModelClv(
+      [&](absl::Span<const double> times, absl::Span<double> out) {
+        return BgNbdConditionalExpectedPurchasesAt(bgnbd, times, x, t_x, T, out);
+      },
+      spend, options);
+}
+
+AUDIENCE_FUNC absl::StatusOr<double> ParetoNbdGammaGammaClv(
+    const ParetoNbdParams& pareto, const GammaGammaParams& gg, double x,
+    double t_x, double T, double m, const ClvOptions& options) {
+  AUDIENCE_ASSIGN_OR_RETURN(double spend,
+                            GammaGammaConditionalExpectedSpend(gg, x, m));
+  return gamma_gamma_internal::ModelClv(
+      [&](absl::Span<const double> times, absl::Span<double> out) {
+        return ParetoNbdConditionalExpectedPurchasesAt(pareto, times, x, t_x, T, out);
+      },
+      spend, options);
 }
 
 AUDIENCE_END_NAMESPACE

@@ -3,6 +3,7 @@
 #define AUDIENCE_CLASSIFY_MODEL_RUN_INL_H_
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "audience/base/status_macros.h"
@@ -15,15 +16,66 @@
 
 AUDIENCE_BEGIN_NAMESPACE
 
+namespace model_run_internal {
 
-AUDIENCE_FUNC absl::StatusOr<ModelRun> RunModels(Store& store, const ModelRunOptions& options) {
-  if (!(options.horizon >= 0) || options.horizon > 1e6) {
-    return absl::InvalidArgumentError(
-        fmt::format("horizon {} must be in 0..1e6 units", options.horizon));
+inline absl::Status ValidateOptions(const ModelRunOptions& o) {
+  const PurchaseModel m = o.purchase_model;
+  if (m != PurchaseModel::kNone && m != PurchaseModel::kBgNbd &&
+      m != PurchaseModel::kParetoNbd) {
+    return absl::InvalidArgumentError(fmt::format(
+        "purchase_model {} is not a PurchaseModel", static_cast<int>(m)));
   }
-  if (options.now == absl::InfiniteFuture() || options.now == absl::InfinitePast()) {
+  if (m == PurchaseModel::kNone && !o.gamma_gamma) {
+    return absl::InvalidArgumentError(
+        "purchase_model is kNone and gamma_gamma is false: nothing to fit");
+  }
+  if (!(o.horizon >= 0) || o.horizon > 1e6) {
+    return absl::InvalidArgumentError(
+        fmt::format("horizon {} must be in 0..1e6 units", o.horizon));
+  }
+  if (o.now == absl::InfiniteFuture() || o.now == absl::InfinitePast()) {
     return absl::InvalidArgumentError("now must be a finite time");
   }
+  if (m != PurchaseModel::kNone && o.gamma_gamma) {
+    if (absl::Status s = ValidateClvOptions(o.clv); !s.ok()) {
+      return absl::InvalidArgumentError(fmt::format("clv: {}", StdView(s.message())));
+    }
+  }
+  return absl::OkStatus();
+}
+
+// P(alive) and E at `times` of the fitted purchase model.
+struct PurchaseScorer {
+  const ModelRun* run;
+  absl::StatusOr<double> Alive(const CustomerSummary& c) const {
+    if (run->bgnbd) return BgNbdProbabilityAlive(run->bgnbd->params, c.x, c.t_x, c.T);
+    return ParetoNbdProbabilityAlive(run->pareto_nbd->params, c.x, c.t_x, c.T);
+  }
+  absl::Status ExpectedAt(const CustomerSummary& c, absl::Span<const double> times,
+                          absl::Span<double> out) const {
+    if (run->bgnbd) {
+      return BgNbdConditionalExpectedPurchasesAt(run->bgnbd->params, times, c.x, c.t_x,
+                                                 c.T, out);
+    }
+    return ParetoNbdConditionalExpectedPurchasesAt(run->pareto_nbd->params, times, c.x,
+                                                   c.t_x, c.T, out);
+  }
+};
+
+}  // namespace model_run_internal
+
+AUDIENCE_FUNC std::string_view PurchaseModelName(PurchaseModel model) {
+  switch (model) {
+    case PurchaseModel::kNone: return "none";
+    case PurchaseModel::kBgNbd: return "bgnbd";
+    case PurchaseModel::kParetoNbd: return "pareto";
+  }
+  return "?";
+}
+
+AUDIENCE_FUNC absl::StatusOr<ModelRun> RunModels(Store& store, const ModelRunOptions& options) {
+  AUDIENCE_RETURN_IF_ERROR(model_run_internal::ValidateOptions(options));
+  const bool purchase = options.purchase_model != PurchaseModel::kNone;
   SummaryOptions so;
   so.calibration_end = absl::ToUnixSeconds(options.now);
   so.period_seconds = absl::ToInt64Seconds(options.period);
@@ -37,58 +89,84 @@ AUDIENCE_FUNC absl::StatusOr<ModelRun> RunModels(Store& store, const ModelRunOpt
     return absl::FailedPreconditionError(fmt::format(
         "no '{}' events at or before now: nothing to fit", options.event_type));
   }
-  AUDIENCE_ASSIGN_OR_RETURN(run.bgnbd, FitBgNbd(GroupRft(summaries)));
-  const std::vector<SpendRow> spend = SpendRowsFrom(summaries);
-  if (spend.size() < 2) {
-    run.gamma_gamma_skipped = fmt::format(
-        "{} repeat buyer(s) with positive spend; Gamma-Gamma needs at least 2", spend.size());
-  } else if (absl::StatusOr<GammaGammaFit> gg = FitGammaGamma(spend); gg.ok()) {
-    run.gamma_gamma = *gg;
-  } else {
-    run.gamma_gamma_skipped = std::string(StdView(gg.status().message()));
+  if (options.purchase_model == PurchaseModel::kBgNbd) {
+    AUDIENCE_ASSIGN_OR_RETURN(run.bgnbd, FitBgNbd(GroupRft(summaries)));
+  } else if (options.purchase_model == PurchaseModel::kParetoNbd) {
+    AUDIENCE_ASSIGN_OR_RETURN(run.pareto_nbd, FitParetoNbd(GroupRft(summaries)));
+  }
+  if (options.gamma_gamma) {
+    const std::vector<SpendRow> spend = SpendRowsFrom(summaries);
+    run.gamma_gamma_customers = spend.size();
+    if (spend.size() < 2) {
+      run.gamma_gamma_skipped = fmt::format(
+          "{} repeat buyer(s) with positive spend; Gamma-Gamma needs at least 2", spend.size());
+    } else if (absl::StatusOr<GammaGammaFit> gg = FitGammaGamma(spend); gg.ok()) {
+      run.gamma_gamma = *gg;
+    } else {
+      run.gamma_gamma_skipped = std::string(StdView(gg.status().message()));
+    }
+    if (!purchase && !run.gamma_gamma) {
+      return absl::FailedPreconditionError(fmt::format(
+          "Gamma-Gamma could not be fitted ({}): nothing to write", run.gamma_gamma_skipped));
+    }
   }
 
-  // Per-customer values, computed before the store changes.
+  // The written attributes; null pointers for those this choice does not write.
   const std::string p = options.prefix;
+  std::vector<std::pair<std::string, AttributeType>> written;
   ColumnBlock block;
-  ColumnValues& alive = block.AddAttribute(p + "p_alive", AttributeType::kDouble);
-  ColumnValues& expected = block.AddAttribute(p + "expected_purchases", AttributeType::kDouble);
-  ColumnValues& spend_col = block.AddAttribute(p + "expected_spend", AttributeType::kDouble);
-  ColumnValues& clv = block.AddAttribute(p + "clv", AttributeType::kDouble);
-  ColumnValues& at = block.AddAttribute(p + "models_computed_at", AttributeType::kTimestamp);
-  const BgNbdParams& bg = run.bgnbd.params;
+  auto add = [&](const char* name, AttributeType type, bool on) -> ColumnValues* {
+    if (!on) return nullptr;
+    written.emplace_back(p + name, type);
+    return &block.AddAttribute(p + name, type);
+  };
+  ColumnValues* alive = add("p_alive", AttributeType::kDouble, purchase);
+  ColumnValues* expected = add("expected_purchases", AttributeType::kDouble, purchase);
+  ColumnValues* spend_col = add("expected_spend", AttributeType::kDouble, options.gamma_gamma);
+  ColumnValues* clv = add("clv", AttributeType::kDouble, purchase && options.gamma_gamma);
+  ColumnValues* at = add("models_computed_at", AttributeType::kTimestamp, true);
+
+  // Per-customer values, computed before the store changes. E is evaluated
+  // at the horizon and, for CLV, at every month end in one call.
+  const model_run_internal::PurchaseScorer scorer{&run};
+  std::vector<double> times = {options.horizon};
+  if (clv != nullptr && run.gamma_gamma) {
+    const std::vector<double> ends = ClvMonthEnds(options.clv);
+    times.insert(times.end(), ends.begin(), ends.end());
+  }
+  std::vector<double> e(times.size());
   Bitmap scored;
   for (const CustomerSummary& c : summaries) {
     std::optional<ExternalId> id = store.ids().PrimaryId(c.customer);
     if (!id) continue;  // not live (cannot happen for ids read from the store)
     block.AddRow(*id);
     scored.Add(c.customer);
-    AUDIENCE_ASSIGN_OR_RETURN(double pa, BgNbdProbabilityAlive(bg, c.x, c.t_x, c.T));
+    at->AppendTime(so.calibration_end);
+    if (purchase) {
+      AUDIENCE_ASSIGN_OR_RETURN(double pa, scorer.Alive(c));
+      AUDIENCE_RETURN_IF_ERROR(scorer.ExpectedAt(c, times, absl::MakeSpan(e)));
+      alive->AppendDouble(pa);
+      expected->AppendDouble(e[0]);
+    }
+    if (!options.gamma_gamma) continue;
+    if (!run.gamma_gamma) {
+      spend_col->AppendNull();  // with a purchase model only (checked above)
+      clv->AppendNull();
+      continue;
+    }
     AUDIENCE_ASSIGN_OR_RETURN(
-        double e, BgNbdConditionalExpectedPurchases(bg, options.horizon, c.x, c.t_x, c.T));
-    alive.AppendDouble(pa);
-    expected.AppendDouble(e);
-    at.AppendTime(so.calibration_end);
-    if (run.gamma_gamma) {
-      const GammaGammaParams& g = run.gamma_gamma->params;
-      AUDIENCE_ASSIGN_OR_RETURN(double m,
-                                GammaGammaConditionalExpectedSpend(g, c.x, c.monetary_value));
+        double m, GammaGammaConditionalExpectedSpend(run.gamma_gamma->params, c.x,
+                                                     c.monetary_value));
+    spend_col->AppendDouble(m);
+    if (clv != nullptr) {
       AUDIENCE_ASSIGN_OR_RETURN(
-          double v, BgNbdGammaGammaClv(bg, g, c.x, c.t_x, c.T, c.monetary_value, options.clv));
-      spend_col.AppendDouble(m);
-      clv.AppendDouble(v);
-    } else {
-      spend_col.AppendNull();
-      clv.AppendNull();
+          double v, DiscountedClvFromCumulative(absl::MakeConstSpan(e).subspan(1), m,
+                                                options.clv));
+      clv->AppendDouble(v);
     }
   }
-  AUDIENCE_RETURN_IF_ERROR(classify_internal::EnsureAttributes(
-      store, {{p + "p_alive", AttributeType::kDouble},
-              {p + "expected_purchases", AttributeType::kDouble},
-              {p + "expected_spend", AttributeType::kDouble},
-              {p + "clv", AttributeType::kDouble},
-              {p + "models_computed_at", AttributeType::kTimestamp}},
-      "RunModels"));
+  // Schema changes only once every value is computed.
+  AUDIENCE_RETURN_IF_ERROR(classify_internal::EnsureAttributes(store, written, "RunModels"));
   // People scored before but not now lose their values.
   const AttributeId stamp = *store.schema().AttributeIdOf(p + "models_computed_at");
   const Bitmap stale = store.attribute(stamp).NotNull() - scored;
@@ -96,7 +174,9 @@ AUDIENCE_FUNC absl::StatusOr<ModelRun> RunModels(Store& store, const ModelRunOpt
     std::optional<ExternalId> id = store.ids().PrimaryId(person);
     if (!id) return;
     block.AddRow(*id);
-    for (ColumnValues* c : {&alive, &expected, &spend_col, &clv, &at}) c->AppendNull();
+    for (ColumnValues* col : {alive, expected, spend_col, clv, at}) {
+      if (col != nullptr) col->AppendNull();
+    }
   });
   WriteBatch batch(options.now);
   batch.SetColumns(std::move(block));

@@ -79,6 +79,17 @@ inline double ProbabilityAlive(const ParetoNbdParams& p, double x, double t_x,
   return std::exp(first - bracket);
 }
 
+// E[Y(t) | x, t_x, T] given P(alive) `alive`:
+// (r+x)/(alpha+T) * (beta+T) * [1 - ((beta+T)/(beta+T+t))^(s-1)]/(s-1)
+// * P(alive); the bracket over (s-1) is -expm1((s-1) L)/(s-1) with
+// L = log((beta+T)/(beta+T+t)), which tends to -L as s -> 1.
+inline double ConditionalExpectation(const ParetoNbdParams& p, double t,
+                                     double x, double T, double alive) {
+  const double l = -std::log1p(t / (p.beta + T));
+  const double g = p.s == 1 ? -l : -std::expm1((p.s - 1) * l) / (p.s - 1);
+  return (p.r + x) / (p.alpha + T) * (p.beta + T) * g * alive;
+}
+
 inline absl::StatusOr<double> Finite(double v, const char* what) {
   if (!std::isfinite(v)) {
     return absl::InternalError(fmt::format(
@@ -152,15 +163,35 @@ AUDIENCE_FUNC absl::StatusOr<double> ParetoNbdConditionalExpectedPurchases(
     return absl::InvalidArgumentError(
         fmt::format("t must be finite and >= 0, got {}", t));
   }
-  // (r+x)/(alpha+T) * (beta+T) * [1 - ((beta+T)/(beta+T+t))^(s-1)]/(s-1)
-  // * P(alive); the bracket over (s-1) is -expm1((s-1) L)/(s-1) with
-  // L = log((beta+T)/(beta+T+t)), which tends to -L as s -> 1.
-  const double l = -std::log1p(t / (p.beta + T));
-  const double g = p.s == 1 ? -l : -std::expm1((p.s - 1) * l) / (p.s - 1);
   const double alive = pareto_nbd_internal::ProbabilityAlive(p, x, t_x, T);
   return pareto_nbd_internal::Finite(
-      (p.r + x) / (p.alpha + T) * (p.beta + T) * g * alive,
+      pareto_nbd_internal::ConditionalExpectation(p, t, x, T, alive),
       "conditional expected purchases");
+}
+
+AUDIENCE_FUNC absl::Status ParetoNbdConditionalExpectedPurchasesAt(
+    const ParetoNbdParams& p, absl::Span<const double> times, double x,
+    double t_x, double T, absl::Span<double> out) {
+  AUDIENCE_RETURN_IF_ERROR(ValidateParetoNbdParams(p));
+  AUDIENCE_RETURN_IF_ERROR(ValidateRftGroup({x, t_x, T, 1.0}, 0));
+  if (out.size() != times.size()) {
+    return absl::InvalidArgumentError(fmt::format(
+        "out has {} values for {} times", out.size(), times.size()));
+  }
+  for (double t : times) {
+    if (!std::isfinite(t) || t < 0) {
+      return absl::InvalidArgumentError(
+          fmt::format("t must be finite and >= 0, got {}", t));
+    }
+  }
+  const double alive = pareto_nbd_internal::ProbabilityAlive(p, x, t_x, T);
+  for (size_t i = 0; i < times.size(); ++i) {
+    AUDIENCE_ASSIGN_OR_RETURN(
+        out[i], pareto_nbd_internal::Finite(pareto_nbd_internal::ConditionalExpectation(
+                                                p, times[i], x, T, alive),
+                                            "conditional expected purchases"));
+  }
+  return absl::OkStatus();
 }
 
 AUDIENCE_END_NAMESPACE

@@ -8,6 +8,8 @@
 //                             FitParetoNbd(GroupRft(summaries)));
 //   AUDIENCE_ASSIGN_OR_RETURN(double alive,
 //       ParetoNbdProbabilityAlive(fit.params, 2, 30.43, 38.86));
+//   AUDIENCE_ASSIGN_OR_RETURN(double next_year,
+//       ParetoNbdConditionalExpectedPurchases(fit.params, 52, 2, 30.43, 38.86));
 //
 // Time is in the unit of the summaries. Formulas and the CDNOW
 // reproduction: docs/classifiers.md. Pure, thread-safe, no throws.
@@ -68,6 +70,15 @@ absl::StatusOr<double> ParetoNbdProbabilityAlive(const ParetoNbdParams& p,
 // E[Y(t) | x, t_x, T], expected purchases in (T, T + t].
 absl::StatusOr<double> ParetoNbdConditionalExpectedPurchases(
     const ParetoNbdParams& p, double t, double x, double t_x, double T);
+
+// E[Y(t) | x, t_x, T] at every t of `times`, into `out` (same size): the
+// values ParetoNbdConditionalExpectedPurchases gives at each t, with the
+// same arithmetic, but P(alive) (two 2F1 series) is computed once instead
+// of once per t. Errors: as ParetoNbdConditionalExpectedPurchases (the
+// first bad t is named), or out.size() != times.size() (InvalidArgument).
+absl::Status ParetoNbdConditionalExpectedPurchasesAt(
+    const ParetoNbdParams& p, absl::Span<const double> times, double x,
+    double t_x, double T, absl::Span<double> out);
 
 AUDIENCE_END_NAMESPACE
 
