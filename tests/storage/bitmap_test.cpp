@@ -153,3 +153,40 @@ TEST_CASE("chunk access sees every container kind as words", "[storage][bitmap]"
   CHECK(Bitmap().ChunkCount() == 0);
   CHECK(Bitmap().SeekChunk(0, 0) == 0);
 }
+
+TEST_CASE("OrMany equals the union of its inputs for every container mix", "[storage][bitmap]") {
+  std::mt19937_64 rng(5);
+  // Up to 20 inputs (past the chunk-walk limit of 16 CRoaring's union takes
+  // over); each input a mix of arrays, bitsets and runs over a few chunks.
+  for (size_t count : {size_t{2}, size_t{3}, size_t{7}, size_t{16}, size_t{17}, size_t{20}}) {
+    std::vector<Bitmap> inputs(count);
+    std::set<uint32_t> want;
+    for (Bitmap& b : inputs) {
+      for (uint32_t chunk = 0; chunk < 6; ++chunk) {
+        const uint32_t base = chunk * 65536;
+        switch (rng() % 4) {
+          case 0: break;  // this input lacks the chunk
+          case 1:         // sparse: an array
+            for (int k = 0; k < 50; ++k) b.Add(base + static_cast<uint32_t>(rng() % 65536));
+            break;
+          case 2:  // dense: a bitset
+            for (int k = 0; k < 9000; ++k) b.Add(base + static_cast<uint32_t>(rng() % 65536));
+            break;
+          default: {  // a run
+            const uint32_t from = base + static_cast<uint32_t>(rng() % 60000);
+            b.AddRange(from, from + 3000);
+          }
+        }
+      }
+      if (rng() % 2) b.Optimize();
+      b.ForEach([&](uint32_t id) { want.insert(id); });
+    }
+    std::vector<const Bitmap*> ptrs{nullptr};  // nulls are skipped
+    for (const Bitmap& b : inputs) ptrs.push_back(&b);
+    INFO("inputs " << count);
+    const Bitmap got = Bitmap::OrMany(ptrs);
+    CHECK(ToSet(got) == want);
+    CHECK(got.Cardinality() == want.size());
+  }
+  CHECK(Bitmap::OrMany({}).IsEmpty());
+}

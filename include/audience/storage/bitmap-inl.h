@@ -308,10 +308,14 @@ AUDIENCE_FUNC Bitmap Bitmap::OrMany(absl::Span<const Bitmap* const> inputs) {
   }
   Bitmap out;
   if (raw.empty()) return out;
-  out.r_ = raw.size() == 1
-               ? bitmap_internal::Checked(roaring_bitmap_copy(raw[0]))
-               : bitmap_internal::NullIfEmpty(bitmap_internal::Checked(
-                     roaring_bitmap_or_many(raw.size(), raw.data())));
+  if (raw.size() == 1) {
+    out.r_ = bitmap_internal::Checked(roaring_bitmap_copy(raw[0]));
+  } else if (raw.size() <= bitmap_internal::kMaxMergeInputs) {
+    out.r_ = bitmap_internal::Checked(bitmap_internal::UnionMany(raw));
+  } else {
+    out.r_ = bitmap_internal::NullIfEmpty(
+        bitmap_internal::Checked(roaring_bitmap_or_many(raw.size(), raw.data())));
+  }
   return out;
 }
 

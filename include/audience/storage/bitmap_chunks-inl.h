@@ -9,6 +9,7 @@
 #include <cassert>
 #include <cstring>
 
+#include "absl/types/span.h"
 #include "audience/storage/bitmap.h"
 #include "audience/storage/bitmap_merge-inl.h"
 #include "audience/storage/dense_kernels.h"
@@ -33,6 +34,68 @@ inline void* ContainerFromWords(const uint64_t* words, size_t n, uint64_t card, 
   ids->cardinality = static_cast<int32_t>(card);
   *type = ARRAY_CONTAINER_TYPE_CODE;
   return ids;
+}
+
+// Adds the ids of container `c` (of `type`, unwrapped) to `words`.
+inline void OrInto(const void* c, uint8_t type, uint64_t* words) {
+  if (type == BITSET_CONTAINER_TYPE_CODE) {
+    dense::Or(words, static_cast<const bitset_container_t*>(c)->array, words, kBitsetWords);
+  } else if (type == ARRAY_CONTAINER_TYPE_CODE) {
+    const auto* a = static_cast<const array_container_t*>(c);
+    for (int32_t k = 0; k < a->cardinality; ++k) {
+      words[a->array[k] >> 6] |= uint64_t{1} << (a->array[k] & 63);
+    }
+  } else {
+    const auto* r = static_cast<const run_container_t*>(c);
+    for (int32_t k = 0; k < r->n_runs; ++k) {
+      bitset_set_lenrange(words, r->runs[k].value, r->runs[k].length);
+    }
+  }
+}
+
+// Union of a few bitmaps walked chunk by chunk: a chunk only one input has
+// is copied; the others are OR-ed into one word buffer (bitsets with our
+// dense kernel) and counted once. Beyond kMaxMergeInputs inputs, the linear
+// search for the next key would dominate; OrMany uses CRoaring's there.
+inline constexpr size_t kMaxMergeInputs = 16;
+
+inline roaring_bitmap_t* UnionMany(absl::Span<const roaring_bitmap_t* const> in) {
+  roaring_bitmap_t* r = roaring_bitmap_create();
+  if (r == nullptr) std::abort();
+  size_t at[kMaxMergeInputs] = {};
+  size_t with[kMaxMergeInputs];
+  uint64_t words[kBitsetWords];
+  while (true) {
+    int32_t key = -1;
+    size_t n = 0;
+    for (size_t i = 0; i < in.size(); ++i) {
+      const roaring_array_t& ra = in[i]->high_low_container;
+      if (at[i] >= static_cast<size_t>(ra.size)) continue;
+      const int32_t k = ra.keys[at[i]];
+      if (key < 0 || k < key) {
+        key = k;
+        n = 0;
+      }
+      if (k == key) with[n++] = i;
+    }
+    if (key < 0) break;
+    if (n == 1) {
+      AppendClone(&r->high_low_container, in[with[0]]->high_low_container,
+                  static_cast<int32_t>(at[with[0]]++));
+      continue;
+    }
+    std::memset(words, 0, sizeof(words));
+    for (size_t j = 0; j < n; ++j) {
+      const roaring_array_t& ra = in[with[j]]->high_low_container;
+      const size_t c = at[with[j]]++;
+      uint8_t type = ra.typecodes[c];
+      OrInto(container_unwrap_shared(ra.containers[c], &type), type, words);
+    }
+    uint8_t type = 0;
+    void* c = ContainerFromWords(words, kBitsetWords, dense::Popcount(words, kBitsetWords), &type);
+    ra_append(&r->high_low_container, static_cast<uint16_t>(key), c, type);
+  }
+  return r;
 }
 
 }  // namespace bitmap_internal
