@@ -31,6 +31,11 @@ AUDIENCE_FUNC std::string SegmentSlug(std::string_view name) {
 }
 
 AUDIENCE_FUNC absl::StatusOr<RfmRun> RunRfm(Store& store, const RfmRunOptions& options) {
+  return RunRfm(store, options, nullptr);
+}
+
+AUDIENCE_FUNC absl::StatusOr<RfmRun> RunRfm(Store& store, const RfmRunOptions& options,
+                                            RfmInputsCache* cache) {
   using classify_internal::HeldValues;
   absl::StatusOr<RfmSegmenter> made = options.segments
                                           ? absl::StatusOr<RfmSegmenter>(*options.segments)
@@ -54,11 +59,24 @@ AUDIENCE_FUNC absl::StatusOr<RfmRun> RunRfm(Store& store, const RfmRunOptions& o
   }
 
   // Everything that can fail on input happens before the store changes.
-  AUDIENCE_ASSIGN_OR_RETURN(RfmStoreInputs in, RfmInputsFromStore(store, options.inputs));
-  run.people = std::move(in.people);
+  RfmStoreInputs read;
+  const std::vector<RfmInput>* inputs = &read.inputs;
+  if (cache == nullptr) {
+    AUDIENCE_ASSIGN_OR_RETURN(read, RfmInputsFromStore(store, options.inputs));
+    run.people = std::move(read.people);
+  } else {
+    if (!cache->built() || !cache->SameScope(options.inputs) ||
+        options.inputs.now < cache->options().now) {
+      AUDIENCE_ASSIGN_OR_RETURN(*cache, RfmInputsCache::Build(store, options.inputs));
+    } else {
+      AUDIENCE_RETURN_IF_ERROR(cache->Advance(store, options.inputs.now).status());
+    }
+    run.people = cache->inputs().people;
+    inputs = &cache->inputs().inputs;
+  }
   std::vector<uint16_t> segment_of;
   if (!run.people.empty()) {
-    AUDIENCE_ASSIGN_OR_RETURN(run.result, ScoreRfm(in.inputs, options.scoring));
+    AUDIENCE_ASSIGN_OR_RETURN(run.result, ScoreRfm(*inputs, options.scoring));
     segmenter.Classify(run.result.scores, &segment_of);
   }
   const std::string p = options.prefix;

@@ -31,6 +31,7 @@
 #include "absl/status/statusor.h"
 #include "audience/base/config.h"
 #include "audience/classify/rfm.h"
+#include "audience/classify/rfm_incremental.h"
 #include "audience/classify/rfm_segments.h"
 #include "audience/classify/store_inputs.h"
 #include "audience/store/store.h"
@@ -61,6 +62,17 @@ struct RfmRun {
 };
 
 absl::StatusOr<RfmRun> RunRfm(Store& store, const RfmRunOptions& options);
+
+// The same run with the inputs taken from `cache` (nullptr: read in full,
+// as above): the cache is built when it is empty, when its scope (window,
+// frequency, monetary, event type) differs from options.inputs, or when
+// options.inputs.now is before its now; otherwise it is advanced to
+// options.inputs.now (rfm_incremental.h), re-reading only the timelines that
+// may have changed. The result and the store's dimensions are identical to
+// the full run's. The cache is updated even when a later step fails (it
+// still describes the store). After Store::CompactEvents, reset it
+// (*cache = RfmInputsCache()): compaction goes unnoticed by Advance.
+absl::StatusOr<RfmRun> RunRfm(Store& store, const RfmRunOptions& options, RfmInputsCache* cache);
 
 // "Can't Lose Them" -> "can_t_lose_them"; empty when nothing alphanumeric.
 std::string SegmentSlug(std::string_view name);
