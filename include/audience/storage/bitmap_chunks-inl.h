@@ -64,7 +64,6 @@ inline roaring_bitmap_t* UnionMany(absl::Span<const roaring_bitmap_t* const> in)
   if (r == nullptr) std::abort();
   size_t at[kMaxMergeInputs] = {};
   size_t with[kMaxMergeInputs];
-  uint64_t words[kBitsetWords];
   while (true) {
     int32_t key = -1;
     size_t n = 0;
@@ -84,15 +83,26 @@ inline roaring_bitmap_t* UnionMany(absl::Span<const roaring_bitmap_t* const> in)
                   static_cast<int32_t>(at[with[0]]++));
       continue;
     }
-    std::memset(words, 0, sizeof(words));
+    // The result starts as a copy of a bitset contributor when there is one
+    // (no zeroing), else empty.
+    const void* parts[kMaxMergeInputs];
+    uint8_t types[kMaxMergeInputs];
+    size_t seed = n;
     for (size_t j = 0; j < n; ++j) {
       const roaring_array_t& ra = in[with[j]]->high_low_container;
       const size_t c = at[with[j]]++;
-      uint8_t type = ra.typecodes[c];
-      OrInto(container_unwrap_shared(ra.containers[c], &type), type, words);
+      types[j] = ra.typecodes[c];
+      parts[j] = container_unwrap_shared(ra.containers[c], &types[j]);
+      if (seed == n && types[j] == BITSET_CONTAINER_TYPE_CODE) seed = j;
+    }
+    auto* out = static_cast<bitset_container_t*>(CheckedContainer(
+        seed < n ? bitset_container_clone(static_cast<const bitset_container_t*>(parts[seed]))
+                 : bitset_container_create()));
+    for (size_t j = 0; j < n; ++j) {
+      if (j != seed) OrInto(parts[j], types[j], out->array);
     }
     uint8_t type = 0;
-    void* c = ContainerFromWords(words, kBitsetWords, dense::Popcount(words, kBitsetWords), &type);
+    void* c = Settle(out, dense::Popcount(out->array, kBitsetWords), &type);
     ra_append(&r->high_low_container, static_cast<uint16_t>(key), c, type);
   }
   return r;
