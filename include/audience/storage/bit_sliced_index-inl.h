@@ -3,6 +3,7 @@
 #define AUDIENCE_STORAGE_BIT_SLICED_INDEX_INL_H_
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <cassert>
 #include <vector>
@@ -21,8 +22,13 @@ inline uint64_t HighMask(size_t depth) { return depth >= 64 ? 0 : ~uint64_t{0} <
 inline uint64_t LowMask(size_t depth) { return ~HighMask(depth); }
 inline bool Bit(uint64_t key, size_t i) { return ((key >> i) & 1) != 0; }
 
-// The words of a chunk absent from a slice.
+// The words of a chunk absent from a slice, and of a full chunk.
 alignas(64) inline constexpr uint64_t kZeroChunk[Bitmap::kChunkWords] = {};
+inline constexpr auto kOnesChunk = [] {
+  std::array<uint64_t, Bitmap::kChunkWords> ones{};
+  ones.fill(~uint64_t{0});
+  return ones;
+}();
 
 }  // namespace bit_sliced_index_internal
 
@@ -199,6 +205,8 @@ AUDIENCE_FUNC bool BitSlicedIndex::ClampToSlices(uint64_t* lo, uint64_t* hi) con
 AUDIENCE_FUNC uint64_t BitSlicedIndex::SlicesBetween(uint64_t lo, uint64_t hi,
                                                     const Bitmap* within, Bitmap* out) const {
   constexpr size_t kWords = Bitmap::kChunkWords;
+  constexpr uint64_t kFull = uint64_t{64} * kWords;
+  using bit_sliced_index_internal::kOnesChunk;
   if (out != nullptr) out->Clear();
   if (not_null_.IsEmpty() || !ClampToSlices(&lo, &hi)) return 0;
   const size_t depth = slices_.size();
@@ -218,17 +226,22 @@ AUDIENCE_FUNC uint64_t BitSlicedIndex::SlicesBetween(uint64_t lo, uint64_t hi,
   size_t nn = 0;
   for (size_t c = 0; c < drive.ChunkCount(); ++c) {
     const uint32_t key = drive.ChunkKey(c);
+    // The mask is not_null & within; a full not_null chunk (everyone has a
+    // key, the common case) is not expanded.
     const uint64_t* mask;
     if (within != nullptr) {
       nn = not_null_.SeekChunk(key, nn);
       if (nn == not_null_.ChunkCount() || not_null_.ChunkKey(nn) != key) continue;
-      if (dense::And(not_null_.ChunkWords(nn, not_null_buf), within->ChunkWords(c, within_buf),
-                     mask_buf, kWords) == 0) {
-        continue;
+      mask = within->ChunkWords(c, within_buf);
+      if (not_null_.ChunkCardinality(nn) != kFull) {
+        if (dense::And(not_null_.ChunkWords(nn, not_null_buf), mask, mask_buf, kWords) == 0) {
+          continue;
+        }
+        mask = mask_buf;
       }
-      mask = mask_buf;
     } else {
-      mask = not_null_.ChunkWords(c, not_null_buf);
+      mask = not_null_.ChunkCardinality(c) == kFull ? kOnesChunk.data()
+                                                     : not_null_.ChunkWords(c, not_null_buf);
     }
     for (size_t j = bottom; j < depth; ++j) {
       const Bitmap& slice = slices_[j];

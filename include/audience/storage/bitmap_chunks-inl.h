@@ -122,7 +122,8 @@ AUDIENCE_FUNC uint32_t Bitmap::ChunkKey(size_t index) const {
 AUDIENCE_FUNC uint64_t Bitmap::ChunkCardinality(size_t index) const {
   assert(index < ChunkCount());
   const roaring_array_t& ra = r_->high_low_container;
-  return static_cast<uint64_t>(container_get_cardinality(ra.containers[index], ra.typecodes[index]));
+  return static_cast<uint64_t>(
+      container_get_cardinality(ra.containers[index], ra.typecodes[index]));
 }
 
 AUDIENCE_FUNC size_t Bitmap::SeekChunk(uint32_t key, size_t from) const {
