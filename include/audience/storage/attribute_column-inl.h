@@ -314,14 +314,12 @@ AUDIENCE_FUNC Bitmap AttributeColumn::CompareChecked(CompareOp op, const Value& 
     if (within != nullptr) b &= *within;
     return b;
   };
+  if (std::optional<uint64_t> key = ExactKey(v)) return index_.Compare(op, *key, within);
   switch (type_) {
-    case AttributeType::kInt64: return index_.Compare(op, IntKey(v.int_value()), within);
-    case AttributeType::kDouble:
-      return index_.Compare(op, DoubleKey(NormalisedDouble(v)), within);
     case AttributeType::kTimestamp: {
       const int64_t s = absl::ToUnixSeconds(v.time_value());
-      if (!FractionalSecond(v.time_value(), s)) return index_.Compare(op, IntKey(s), within);
-      // Stored whole seconds never equal the constant; s < t  <=>  s <= floor(t).
+      // A fractional second (ExactKey has none): stored whole seconds never
+      // equal the constant; s < t  <=>  s <= floor(t).
       switch (op) {
         case CompareOp::kEq: return Bitmap();
         case CompareOp::kNe: return scoped(index_.not_null());
@@ -341,6 +339,8 @@ AUDIENCE_FUNC Bitmap AttributeColumn::CompareChecked(CompareOp op, const Value& 
       const bool want = v.bool_value() == (op == CompareOp::kEq);
       return scoped(want ? trues_ : not_null_ - trues_);
     }
+    case AttributeType::kInt64:
+    case AttributeType::kDouble: break;  // always an exact key, answered above
   }
   return Bitmap();
 }
@@ -353,20 +353,23 @@ AUDIENCE_FUNC absl::StatusOr<Bitmap> AttributeColumn::Compare(CompareOp op, cons
 
 AUDIENCE_FUNC absl::StatusOr<uint64_t> AttributeColumn::CountCompare(
     CompareOp op, const Value& v, const Bitmap* within) const {
-  using namespace attribute_column_internal;
   AUDIENCE_RETURN_IF_ERROR(CheckOperand(op, v));
+  if (std::optional<uint64_t> key = ExactKey(v)) return index_.CountCompare(op, *key, within);
+  return CompareChecked(op, v, within).Cardinality();
+}
+
+AUDIENCE_FUNC std::optional<uint64_t> AttributeColumn::ExactKey(const Value& v) const {
+  using namespace attribute_column_internal;
   switch (type_) {
-    case AttributeType::kInt64: return index_.CountCompare(op, IntKey(v.int_value()), within);
-    case AttributeType::kDouble:
-      return index_.CountCompare(op, DoubleKey(NormalisedDouble(v)), within);
+    case AttributeType::kInt64: return IntKey(v.int_value());
+    case AttributeType::kDouble: return DoubleKey(NormalisedDouble(v));
     case AttributeType::kTimestamp: {
       const int64_t s = absl::ToUnixSeconds(v.time_value());
-      if (!FractionalSecond(v.time_value(), s)) return index_.CountCompare(op, IntKey(s), within);
-      break;
+      if (FractionalSecond(v.time_value(), s)) return std::nullopt;
+      return IntKey(s);
     }
-    default: break;
+    default: return std::nullopt;
   }
-  return CompareChecked(op, v, within).Cardinality();
 }
 
 AUDIENCE_FUNC absl::StatusOr<std::optional<std::pair<uint64_t, uint64_t>>>

@@ -178,6 +178,9 @@ class AttributeColumn {
   // stored value can be in it.
   absl::StatusOr<std::optional<std::pair<uint64_t, uint64_t>>> BetweenKeys(const Value& lo,
                                                                           const Value& hi) const;
+  // The index key of a checked operand of a numeric column, when stored
+  // keys can equal it (not for a fractional-second timestamp); else nullopt.
+  std::optional<uint64_t> ExactKey(const Value& v) const;
   // Compare after CheckOperand passed.
   Bitmap CompareChecked(CompareOp op, const Value& v, const Bitmap* within) const;
   uint32_t InternEnum(const std::string& value);

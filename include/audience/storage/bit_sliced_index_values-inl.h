@@ -174,10 +174,17 @@ AUDIENCE_FUNC uint64_t BitSlicedIndex::ValuesBetween(uint64_t lo, uint64_t hi,
   } else {
     take(first, last);
   }
-  const size_t edge_count = exact ? 0
-                              : static_cast<size_t>(values_.contains(blo)) +
-                                    static_cast<size_t>(blo != bhi && values_.contains(bhi));
-  if (PreferSlices(lo, hi, parts, complement, edge_count, within)) {
+  // The stored buckets the range cuts (none when every bucket is one key).
+  std::vector<const Bitmap*> edges;
+  if (!exact) {
+    for (uint64_t edge : {blo, bhi}) {
+      auto it = values_.find(edge);
+      if (it != values_.end() && (edges.empty() || edges.back() != &it->second)) {
+        edges.push_back(&it->second);
+      }
+    }
+  }
+  if (PreferSlices(lo, hi, parts, complement, edges.size(), within)) {
     return SlicesBetween(lo, hi, within, out);
   }
   Bitmap result;
@@ -214,24 +221,16 @@ AUDIENCE_FUNC uint64_t BitSlicedIndex::ValuesBetween(uint64_t lo, uint64_t hi,
       result &= *within;
     }
   }
-  auto finish = [&] {
-    const uint64_t n = result.Cardinality();
-    if (out != nullptr) *out = std::move(result);
-    return n;
-  };
-  if (exact) return finish();
-  const std::vector<uint64_t> edges = blo == bhi ? std::vector<uint64_t>{blo}
-                                                  : std::vector<uint64_t>{blo, bhi};
-  for (uint64_t edge : edges) {
-    auto it = values_.find(edge);
-    if (it == values_.end()) continue;
-    Bitmap scope = within != nullptr ? it->second & *within : it->second;
+  for (const Bitmap* edge : edges) {
+    Bitmap scope = within != nullptr ? *edge & *within : *edge;
     if (scope.IsEmpty()) continue;
     Bitmap edge_result;
     SlicesBetween(lo, hi, &scope, &edge_result);
     result |= edge_result;
   }
-  return finish();
+  const uint64_t n = result.Cardinality();
+  if (out != nullptr) *out = std::move(result);
+  return n;
 }
 
 AUDIENCE_END_NAMESPACE

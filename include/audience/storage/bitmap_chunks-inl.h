@@ -148,18 +148,7 @@ AUDIENCE_FUNC const uint64_t* Bitmap::ChunkWords(size_t index, uint64_t* scratch
   const void* c = container_unwrap_shared(ra.containers[index], &type);
   if (type == BITSET_CONTAINER_TYPE_CODE) return static_cast<const bitset_container_t*>(c)->array;
   std::memset(scratch, 0, kChunkWords * sizeof(uint64_t));
-  if (type == ARRAY_CONTAINER_TYPE_CODE) {
-    const auto* a = static_cast<const array_container_t*>(c);
-    for (int32_t k = 0; k < a->cardinality; ++k) {
-      const uint16_t v = a->array[k];
-      scratch[v >> 6] |= uint64_t{1} << (v & 63);
-    }
-  } else {
-    const auto* r = static_cast<const run_container_t*>(c);
-    for (int32_t k = 0; k < r->n_runs; ++k) {
-      bitset_set_lenrange(scratch, r->runs[k].value, r->runs[k].length);
-    }
-  }
+  bitmap_internal::OrInto(c, type, scratch);
   return scratch;
 }
 
