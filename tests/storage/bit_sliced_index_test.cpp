@@ -70,6 +70,53 @@ uint64_t PickConstant(std::mt19937_64& rng, const Oracle& o, uint64_t base, uint
   }
 }
 
+// A RangeChunks answer gathered over chunk keys 0..7 (every test index
+// lies below 2^19), masked by `scope` (null: everyone); the count-only
+// calls must agree with the words written.
+Bitmap ByChunks(BitSlicedIndex::RangeChunks range, BitSlicedIndex::RangeChunks count_range,
+                const Bitmap* scope) {
+  constexpr size_t kWords = Bitmap::kChunkWords;
+  static std::vector<uint64_t> scratch, count_scratch, mask(kWords), out(kWords);
+  scratch.resize(range.scratch_words());
+  count_scratch.resize(range.scratch_words());
+  Bitmap result;
+  size_t at = 0;
+  for (uint32_t key = 0; key < 8; ++key) {
+    const uint64_t* m = nullptr;
+    if (scope != nullptr) {
+      std::fill(mask.begin(), mask.end(), uint64_t{0});
+      at = scope->SeekChunk(key, at);
+      if (at < scope->ChunkCount() && scope->ChunkKey(at) == key) scope->OrChunkInto(at, mask.data());
+      m = mask.data();
+    }
+    const uint64_t n = range.Eval(key, m, out.data(), scratch.data());
+    REQUIRE(count_range.Eval(key, m, nullptr, count_scratch.data()) == n);
+    result.AppendChunk(key, out.data(), n);
+  }
+  return result;
+}
+
+void CheckChunks(const BitSlicedIndex& bsi, CompareOp op, uint64_t c, const Bitmap& want,
+                 const Bitmap* scope) {
+  using RC = BitSlicedIndex::RangeChunks;
+  const Bitmap expected = scope != nullptr ? want & *scope : want;
+  REQUIRE(ByChunks(RC::Compare(bsi, op, c), RC::Compare(bsi, op, c), scope) == expected);
+}
+
+void CheckChunks(const BitSlicedIndex& bsi, uint64_t lo, uint64_t hi, const Bitmap& want,
+                 const Bitmap* scope) {
+  using RC = BitSlicedIndex::RangeChunks;
+  const Bitmap expected = scope != nullptr ? want & *scope : want;
+  for (RC::Path path : {RC::Path::kAuto, RC::Path::kSlices}) {
+    INFO("path " << static_cast<int>(path));
+    REQUIRE(ByChunks(RC(bsi, lo, hi, false, path), RC(bsi, lo, hi, false, path), scope) ==
+            expected);
+    const Bitmap outside = bsi.not_null() - want;
+    REQUIRE(ByChunks(RC(bsi, lo, hi, true, path), RC(bsi, lo, hi, true, path), scope) ==
+            (scope != nullptr ? outside & *scope : outside));
+  }
+}
+
 void CheckAgainstOracle(const BitSlicedIndex& bsi, const Oracle& o, std::mt19937_64& rng,
                         uint64_t base, uint64_t span, int queries) {
   std::vector<uint32_t> ids;
@@ -89,6 +136,7 @@ void CheckAgainstOracle(const BitSlicedIndex& bsi, const Oracle& o, std::mt19937
       REQUIRE(bsi.Compare(op, c, &within) == (OracleCompare(o, op, c) & within));
       REQUIRE(bsi.CountCompare(op, c) == OracleCompare(o, op, c).Cardinality());
       REQUIRE(bsi.CountCompare(op, c, &within) == OracleCompare(o, op, c).AndCardinality(within));
+      CheckChunks(bsi, op, c, OracleCompare(o, op, c), q % 2 == 0 ? &within : nullptr);
     }
     uint64_t lo = PickConstant(rng, o, base, span);
     uint64_t hi = PickConstant(rng, o, base, span);
@@ -98,6 +146,7 @@ void CheckAgainstOracle(const BitSlicedIndex& bsi, const Oracle& o, std::mt19937
     REQUIRE(bsi.Between(lo, hi, &within) == (OracleBetween(o, lo, hi) & within));
     REQUIRE(bsi.CountBetween(lo, hi) == OracleBetween(o, lo, hi).Cardinality());
     REQUIRE(bsi.CountBetween(lo, hi, &within) == OracleBetween(o, lo, hi).AndCardinality(within));
+    CheckChunks(bsi, lo, hi, OracleBetween(o, lo, hi), q % 2 == 1 ? &within : nullptr);
   }
   if (o.empty()) {
     CHECK_FALSE(bsi.MinKey().has_value());
@@ -339,7 +388,9 @@ TEST_CASE("ranges over many chunks match the oracle on both paths", "[storage][b
       for (const Bitmap& scope : scopes) {
         CHECK(bsi.Between(lo, hi, &scope) == (want & scope));
         CHECK(bsi.CountBetween(lo, hi, &scope) == want.AndCardinality(scope));
+        CheckChunks(bsi, lo, hi, want, &scope);
       }
+      CheckChunks(bsi, lo, hi, want, nullptr);
       for (CompareOp op : kAllOps) {
         INFO("op " << static_cast<int>(op));
         const Bitmap at_lo = OracleCompare(oracle, op, lo), at_hi = OracleCompare(oracle, op, hi);
@@ -347,6 +398,7 @@ TEST_CASE("ranges over many chunks match the oracle on both paths", "[storage][b
         CHECK(bsi.CountCompare(op, lo) == at_lo.Cardinality());
         CHECK(bsi.Compare(op, hi, &scopes[0]) == (at_hi & scopes[0]));
         CHECK(bsi.CountCompare(op, hi, &scopes[1]) == at_hi.AndCardinality(scopes[1]));
+        CheckChunks(bsi, op, lo, at_lo, q % 2 == 0 ? nullptr : &scopes[q % 3]);
       }
     }
   }

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "absl/time/clock.h"
+#include "audience/query/chunk_executor-inl.h"
 #include "audience/query/executor.h"
 #include "audience/query/leaf_eval-inl.h"
 #include "audience/store/store.h"
@@ -184,6 +185,9 @@ AUDIENCE_FUNC ExecResult Execute(const Store& store, const Plan& plan, bool prof
   ExecResult result;
   std::vector<StepProfile>* prof = profile ? &result.profile : nullptr;
   if (plan.steps.empty()) return result;
+  if (plan.chunked && !profile) {
+    if (std::optional<ExecResult> chunked = RunChunked(store, plan)) return *std::move(chunked);
+  }
   if (plan.mode != ExecMode::kFirstK) {
     std::vector<Reg> regs = RunSteps(store, plan, nullptr, prof);
     Reg& last = regs.back();

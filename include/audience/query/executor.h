@@ -13,7 +13,14 @@
 // the bit-sliced range index walked within the scope; events: the day
 // buckets and timelines of the candidates in scope only).
 //
-// kFirstK runs the whole program once per chunk of the id space (the root
+// Chunked execution (the default, Plan::chunked): when every leaf has a
+// chunked form (tags without expiries, enum, bool and not-null sets, the
+// range index), the whole program runs on one chunk of 2^16 ids at a time,
+// each register being 1024 words, so intermediates stay in cache and an
+// empty chunk ends its chain at once; kFirstK stops after the chunk that
+// completes K ids. Otherwise, and when a profile is asked (Explain), the
+// steps run one after another over whole sets as described above; kFirstK
+// then runs the whole program once per chunk of the id space (the root
 // scope becomes universe ∩ [lo, hi)), in id order, doubling the chunk each
 // round, until K ids are found or the universe is exhausted.
 //
@@ -45,7 +52,8 @@ struct ExecResult {
   Bitmap people;   // kBitmap; kFirstK: the first K ids (fewer if fewer match)
   uint64_t count = 0;  // every mode: the size of the result
   std::vector<StepProfile> profile;  // filled when asked (last round for kFirstK)
-  uint32_t rounds = 0;               // kFirstK: chunks evaluated
+  uint32_t rounds = 0;               // kFirstK: rounds (chunked: 2^16-id chunks) evaluated
+  bool chunked = false;              // the plan ran chunk by chunk
 };
 
 // `profile`: record a StepProfile per step (costs a clock read and a

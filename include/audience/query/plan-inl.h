@@ -151,6 +151,7 @@ AUDIENCE_FUNC Plan BuildPlan(const Store& store, const BoundExpr& expr, UnixSeco
   Plan plan = plan_internal::Lower(expr, store.schema(), now);
   plan.mode = options.mode;
   plan.k = options.k;
+  plan.chunked = options.chunked;
   if (options.optimize) {
     RunTreePasses(store, &plan);
     plan_internal::Linearize(&plan);

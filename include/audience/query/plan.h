@@ -42,6 +42,9 @@ struct PlanOptions {
   ExecMode mode = ExecMode::kBitmap;
   size_t k = 0;            // kFirstK
   bool optimize = true;    // false: lowering only (for tests and Explain)
+  // Run the whole plan chunk by chunk where every leaf allows it (see
+  // executor.h); false: step by step over whole sets.
+  bool chunked = true;
 };
 
 // A node of the logical plan tree (before linearisation).
@@ -94,6 +97,7 @@ struct Plan {
   std::vector<PlanStep> steps;  // the result is the last step
   ExecMode mode = ExecMode::kBitmap;
   size_t k = 0;
+  bool chunked = true;
   UnixSeconds now = 0;
   uint64_t first_chunk = 1 << 16;  // kFirstK: ids per chunk in the first round
   std::vector<std::string> passes;  // the optimiser passes applied, in order

@@ -309,27 +309,11 @@ AUDIENCE_FUNC absl::Status AttributeColumn::CheckOperand(CompareOp op, const Val
 
 AUDIENCE_FUNC Bitmap AttributeColumn::CompareChecked(CompareOp op, const Value& v,
                                                     const Bitmap* within) const {
-  using namespace attribute_column_internal;
   auto scoped = [within](Bitmap b) {
     if (within != nullptr) b &= *within;
     return b;
   };
-  if (std::optional<uint64_t> key = ExactKey(v)) return index_.Compare(op, *key, within);
   switch (type_) {
-    case AttributeType::kTimestamp: {
-      const int64_t s = absl::ToUnixSeconds(v.time_value());
-      // A fractional second (ExactKey has none): stored whole seconds never
-      // equal the constant; s < t  <=>  s <= floor(t).
-      switch (op) {
-        case CompareOp::kEq: return Bitmap();
-        case CompareOp::kNe: return scoped(index_.not_null());
-        case CompareOp::kLt:
-        case CompareOp::kLe: return index_.Compare(CompareOp::kLe, IntKey(s), within);
-        case CompareOp::kGt:
-        case CompareOp::kGe: return index_.Compare(CompareOp::kGt, IntKey(s), within);
-      }
-      return Bitmap();
-    }
     case AttributeType::kEnum: {
       const Bitmap* members = EnumMembers(v.enum_value());
       if (op == CompareOp::kEq) return members != nullptr ? scoped(*members) : Bitmap();
@@ -339,10 +323,11 @@ AUDIENCE_FUNC Bitmap AttributeColumn::CompareChecked(CompareOp op, const Value& 
       const bool want = v.bool_value() == (op == CompareOp::kEq);
       return scoped(want ? trues_ : not_null_ - trues_);
     }
-    case AttributeType::kInt64:
-    case AttributeType::kDouble: break;  // always an exact key, answered above
+    default: {
+      const auto [index_op, key] = IndexCompare(op, v);
+      return index_.Compare(index_op, key, within);
+    }
   }
-  return Bitmap();
 }
 
 AUDIENCE_FUNC absl::StatusOr<Bitmap> AttributeColumn::Compare(CompareOp op, const Value& v,
@@ -354,21 +339,50 @@ AUDIENCE_FUNC absl::StatusOr<Bitmap> AttributeColumn::Compare(CompareOp op, cons
 AUDIENCE_FUNC absl::StatusOr<uint64_t> AttributeColumn::CountCompare(
     CompareOp op, const Value& v, const Bitmap* within) const {
   AUDIENCE_RETURN_IF_ERROR(CheckOperand(op, v));
-  if (std::optional<uint64_t> key = ExactKey(v)) return index_.CountCompare(op, *key, within);
-  return CompareChecked(op, v, within).Cardinality();
+  if (!numeric()) return CompareChecked(op, v, within).Cardinality();
+  const auto [index_op, key] = IndexCompare(op, v);
+  return index_.CountCompare(index_op, key, within);
 }
 
-AUDIENCE_FUNC std::optional<uint64_t> AttributeColumn::ExactKey(const Value& v) const {
+AUDIENCE_FUNC absl::StatusOr<BitSlicedIndex::RangeChunks> AttributeColumn::CompareChunks(
+    CompareOp op, const Value& v) const {
+  if (!numeric()) {
+    return absl::InvalidArgumentError(fmt::format(
+        "attribute '{}' is {}: it has no range index", name_, AttributeTypeName(type_)));
+  }
+  AUDIENCE_RETURN_IF_ERROR(CheckOperand(op, v));
+  const auto [index_op, key] = IndexCompare(op, v);
+  return BitSlicedIndex::RangeChunks::Compare(index_, index_op, key);
+}
+
+AUDIENCE_FUNC absl::StatusOr<BitSlicedIndex::RangeChunks> AttributeColumn::BetweenChunks(
+    const Value& lo, const Value& hi) const {
+  AUDIENCE_ASSIGN_OR_RETURN(auto keys, BetweenKeys(lo, hi));
+  return keys ? BitSlicedIndex::RangeChunks(index_, keys->first, keys->second)
+              : BitSlicedIndex::RangeChunks(index_, 1, 0);
+}
+
+AUDIENCE_FUNC std::pair<CompareOp, uint64_t> AttributeColumn::IndexCompare(CompareOp op,
+                                                                           const Value& v) const {
   using namespace attribute_column_internal;
   switch (type_) {
-    case AttributeType::kInt64: return IntKey(v.int_value());
-    case AttributeType::kDouble: return DoubleKey(NormalisedDouble(v));
-    case AttributeType::kTimestamp: {
+    case AttributeType::kInt64: return {op, IntKey(v.int_value())};
+    case AttributeType::kDouble: return {op, DoubleKey(NormalisedDouble(v))};
+    default: {
       const int64_t s = absl::ToUnixSeconds(v.time_value());
-      if (FractionalSecond(v.time_value(), s)) return std::nullopt;
-      return IntKey(s);
+      if (!FractionalSecond(v.time_value(), s)) return {op, IntKey(s)};
+      // Stored whole seconds never equal a fractional constant (`< 0` is
+      // nobody, `>= 0` everyone with a value); s < t  <=>  s <= floor(t).
+      switch (op) {
+        case CompareOp::kEq: return {CompareOp::kLt, 0};
+        case CompareOp::kNe: return {CompareOp::kGe, 0};
+        case CompareOp::kLt:
+        case CompareOp::kLe: return {CompareOp::kLe, IntKey(s)};
+        case CompareOp::kGt:
+        case CompareOp::kGe: return {CompareOp::kGt, IntKey(s)};
+      }
+      return {op, IntKey(s)};
     }
-    default: return std::nullopt;
   }
 }
 

@@ -114,6 +114,11 @@ class AttributeColumn {
                                         const Bitmap* within = nullptr) const;
   absl::StatusOr<uint64_t> CountBetween(const Value& lo, const Value& hi,
                                         const Bitmap* within = nullptr) const;
+  // Compare / Between as a range evaluated chunk by chunk (numeric
+  // columns only; InvalidArgument for the others, and as Compare/Between).
+  absl::StatusOr<BitSlicedIndex::RangeChunks> CompareChunks(CompareOp op, const Value& v) const;
+  absl::StatusOr<BitSlicedIndex::RangeChunks> BetweenChunks(const Value& lo,
+                                                            const Value& hi) const;
   // value equal to any of `values`; empty list -> empty result.
   absl::StatusOr<Bitmap> In(absl::Span<const Value> values, const Bitmap* within = nullptr) const;
   // The same answer as Compare computed by a plain scan of the dense values:
@@ -123,6 +128,8 @@ class AttributeColumn {
   // kEnum only: members of `value`; nullptr for an unknown value or another
   // column type.
   const Bitmap* EnumMembers(std::string_view value) const;
+  // kBool only: persons whose value is true.
+  const Bitmap& Trues() const { return trues_; }
   // kEnum only: every interned value (dictionary order) with its count.
   std::vector<std::pair<std::string, uint64_t>> EnumCounts() const;
   // Smallest and largest value over not-null persons (enums by byte order,
@@ -178,9 +185,10 @@ class AttributeColumn {
   // stored value can be in it.
   absl::StatusOr<std::optional<std::pair<uint64_t, uint64_t>>> BetweenKeys(const Value& lo,
                                                                           const Value& hi) const;
-  // The index key of a checked operand of a numeric column, when stored
-  // keys can equal it (not for a fractional-second timestamp); else nullopt.
-  std::optional<uint64_t> ExactKey(const Value& v) const;
+  // `value OP v` for a checked operand of a numeric column as an exact
+  // comparison of index keys (a fractional-second timestamp maps to whole
+  // seconds).
+  std::pair<CompareOp, uint64_t> IndexCompare(CompareOp op, const Value& v) const;
   // Compare after CheckOperand passed.
   Bitmap CompareChecked(CompareOp op, const Value& v, const Bitmap* within) const;
   uint32_t InternEnum(const std::string& value);

@@ -22,13 +22,25 @@ inline uint64_t HighMask(size_t depth) { return depth >= 64 ? 0 : ~uint64_t{0} <
 inline uint64_t LowMask(size_t depth) { return ~HighMask(depth); }
 inline bool Bit(uint64_t key, size_t i) { return ((key >> i) & 1) != 0; }
 
-// The words of a chunk absent from a slice, and of a full chunk.
-alignas(64) inline constexpr uint64_t kZeroChunk[Bitmap::kChunkWords] = {};
-inline constexpr auto kOnesChunk = [] {
-  std::array<uint64_t, Bitmap::kChunkWords> ones{};
-  ones.fill(~uint64_t{0});
-  return ones;
-}();
+// `key OP constant` as a key range: the keys in [lo, hi] (none when
+// lo > hi), or with `negate` the keys outside it.
+struct KeyRange {
+  uint64_t lo = 1, hi = 0;
+  bool negate = false;
+};
+inline KeyRange RangeOf(CompareOp op, uint64_t c) {
+  constexpr uint64_t kMax = ~uint64_t{0};
+  switch (op) {
+    case CompareOp::kEq: return {c, c, false};
+    case CompareOp::kNe: return {c, c, true};
+    // `< 0` and `> max` hold for nobody: [1, 0] is empty.
+    case CompareOp::kLt: return c == 0 ? KeyRange{} : KeyRange{0, c - 1, false};
+    case CompareOp::kLe: return {0, c, false};
+    case CompareOp::kGt: return c == kMax ? KeyRange{} : KeyRange{c + 1, kMax, false};
+    case CompareOp::kGe: return {c, kMax, false};
+  }
+  return {};
+}
 
 }  // namespace bit_sliced_index_internal
 
@@ -146,28 +158,15 @@ AUDIENCE_FUNC uint64_t BitSlicedIndex::Range(uint64_t lo, uint64_t hi, const Bit
 
 AUDIENCE_FUNC uint64_t BitSlicedIndex::CompareRange(CompareOp op, uint64_t constant,
                                                     const Bitmap* within, Bitmap* out) const {
-  constexpr uint64_t kMax = ~uint64_t{0};
-  switch (op) {
-    case CompareOp::kEq: return Range(constant, constant, within, out);
-    case CompareOp::kNe: {
-      Bitmap equal;
-      const uint64_t n = Range(constant, constant, within, &equal);
-      if (out != nullptr) {
-        *out = (within != nullptr ? not_null_ & *within : not_null_) - equal;
-        return out->Cardinality();
-      }
-      return (within != nullptr ? not_null_.AndCardinality(*within) : not_null_.Cardinality()) -
-             n;
-    }
-    // `< 0` and `> max` hold for nobody: Range(1, 0) is empty.
-    case CompareOp::kLt: return constant == 0 ? Range(1, 0, within, out)
-                                              : Range(0, constant - 1, within, out);
-    case CompareOp::kLe: return Range(0, constant, within, out);
-    case CompareOp::kGt: return constant == kMax ? Range(1, 0, within, out)
-                                                 : Range(constant + 1, kMax, within, out);
-    case CompareOp::kGe: return Range(constant, kMax, within, out);
+  const bit_sliced_index_internal::KeyRange r = bit_sliced_index_internal::RangeOf(op, constant);
+  if (!r.negate) return Range(r.lo, r.hi, within, out);
+  Bitmap equal;
+  const uint64_t n = Range(r.lo, r.hi, within, &equal);
+  if (out != nullptr) {
+    *out = (within != nullptr ? not_null_ & *within : not_null_) - equal;
+    return out->Cardinality();
   }
-  return 0;
+  return (within != nullptr ? not_null_.AndCardinality(*within) : not_null_.Cardinality()) - n;
 }
 
 AUDIENCE_FUNC Bitmap BitSlicedIndex::Compare(CompareOp op, uint64_t constant,
@@ -206,53 +205,20 @@ AUDIENCE_FUNC bool BitSlicedIndex::ClampToSlices(uint64_t* lo, uint64_t* hi) con
 AUDIENCE_FUNC uint64_t BitSlicedIndex::SlicesBetween(uint64_t lo, uint64_t hi,
                                                     const Bitmap* within, Bitmap* out) const {
   constexpr size_t kWords = Bitmap::kChunkWords;
-  constexpr uint64_t kFull = uint64_t{64} * kWords;
-  using bit_sliced_index_internal::kOnesChunk;
   if (out != nullptr) out->Clear();
-  if (not_null_.IsEmpty() || !ClampToSlices(&lo, &hi)) return 0;
-  const size_t depth = slices_.size();
-  const size_t bottom = dense::SliceRangeBottom(depth, lo, hi);
-  // Scratch, per thread so that concurrent const calls are safe: the mask,
-  // the result, and one buffer per slice for chunks not kept as bitsets.
+  RangeChunks range(*this, lo, hi, /*negate=*/false, RangeChunks::Path::kSlices);
+  // Scratch, per thread so that concurrent const calls are safe: the
+  // range's, the scope's words and the result.
   thread_local std::vector<uint64_t> scratch;
-  scratch.resize((depth - bottom + 4) * kWords);
-  uint64_t* mask_buf = scratch.data();
-  uint64_t* result = mask_buf + kWords;
-  uint64_t* not_null_buf = result + kWords;
-  uint64_t* within_buf = not_null_buf + kWords;
-  const uint64_t* words[64] = {};
-  size_t at[64] = {};
+  scratch.resize(range.scratch_words() + 2 * kWords);
+  uint64_t* within_buf = scratch.data() + range.scratch_words();
+  uint64_t* result = within_buf + kWords;
   const Bitmap& drive = within != nullptr ? *within : not_null_;
   uint64_t total = 0;
-  size_t nn = 0;
   for (size_t c = 0; c < drive.ChunkCount(); ++c) {
     const uint32_t key = drive.ChunkKey(c);
-    // The mask is not_null & within; a full not_null chunk (everyone has a
-    // key, the common case) is not expanded.
-    const uint64_t* mask;
-    if (within != nullptr) {
-      nn = not_null_.SeekChunk(key, nn);
-      if (nn == not_null_.ChunkCount() || not_null_.ChunkKey(nn) != key) continue;
-      mask = within->ChunkWords(c, within_buf);
-      if (not_null_.ChunkCardinality(nn) != kFull) {
-        if (dense::And(not_null_.ChunkWords(nn, not_null_buf), mask, mask_buf, kWords) == 0) {
-          continue;
-        }
-        mask = mask_buf;
-      }
-    } else {
-      mask = not_null_.ChunkCardinality(c) == kFull ? kOnesChunk.data()
-                                                     : not_null_.ChunkWords(c, not_null_buf);
-    }
-    for (size_t j = bottom; j < depth; ++j) {
-      const Bitmap& slice = slices_[j];
-      at[j] = slice.SeekChunk(key, at[j]);
-      const bool has = at[j] < slice.ChunkCount() && slice.ChunkKey(at[j]) == key;
-      words[j] = has ? slice.ChunkWords(at[j], within_buf + (j - bottom + 1) * kWords)
-                     : bit_sliced_index_internal::kZeroChunk;
-    }
-    const uint64_t n =
-        dense::SliceRange(words, depth, lo, hi, mask, out != nullptr ? result : nullptr, kWords);
+    const uint64_t* mask = within != nullptr ? within->ChunkWords(c, within_buf) : nullptr;
+    const uint64_t n = range.Eval(key, mask, out != nullptr ? result : nullptr, scratch.data());
     total += n;
     if (out != nullptr) out->AppendChunk(key, result, n);
   }
@@ -388,6 +354,7 @@ AUDIENCE_FUNC bool operator==(const BitSlicedIndex& a, const BitSlicedIndex& b) 
 
 AUDIENCE_END_NAMESPACE
 
+#include "audience/storage/bit_sliced_index_chunks-inl.h"
 #include "audience/storage/bit_sliced_index_values-inl.h"
 
 #endif  // AUDIENCE_STORAGE_BIT_SLICED_INDEX_INL_H_

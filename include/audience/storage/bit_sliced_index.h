@@ -106,6 +106,56 @@ class BitSlicedIndex {
   uint64_t CountCompare(CompareOp op, uint64_t constant, const Bitmap* within = nullptr) const;
   uint64_t CountBetween(uint64_t lo, uint64_t hi, const Bitmap* within = nullptr) const;
 
+  // A range evaluated one chunk of 2^16 ids at a time (Bitmap's chunks),
+  // for executors that run a whole query chunk by chunk so that their
+  // intermediate sets stay in cache. How to answer (the slice walk or the
+  // value layer's buckets) is chosen once, as for a whole-index range.
+  //
+  //   BitSlicedIndex::RangeChunks r = BitSlicedIndex::RangeChunks::Compare(index, kGe, 30);
+  //   std::vector<uint64_t> scratch(r.scratch_words());
+  //   for (uint32_t key : ascending chunk keys)
+  //     n += r.Eval(key, mask_words, out_words, scratch.data());
+  //
+  // Holds pointers into the index: valid until the index changes.
+  class RangeChunks {
+   public:
+    enum class Path : uint8_t { kAuto, kSlices };
+    // Persons with a key in [lo, hi] (none when lo > hi); with `negate`,
+    // persons with a key outside it.
+    RangeChunks(const BitSlicedIndex& index, uint64_t lo, uint64_t hi, bool negate = false,
+                Path path = Path::kAuto);
+    // Persons whose key satisfies `key OP constant` (as Compare).
+    static RangeChunks Compare(const BitSlicedIndex& index, CompareOp op, uint64_t constant);
+
+    // Words of scratch Eval needs.
+    size_t scratch_words() const;
+    // Writes to `out` (kChunkWords words, not aliasing `mask`) the persons
+    // of chunk `key` that are in `mask` (null: everyone) and in the range,
+    // and returns their number; with `out` null it only counts. Keys must
+    // ascend from call to call.
+    uint64_t Eval(uint32_t key, const uint64_t* mask, uint64_t* out, uint64_t* scratch);
+
+   private:
+    // The slice words of chunk `key` into words_ (bottom_..depth).
+    void LoadSlices(uint32_t key, uint64_t* scratch);
+    uint64_t EvalValues(uint32_t key, const uint64_t* m, uint64_t* out, uint64_t* scratch);
+
+    const BitSlicedIndex* index_;
+    uint64_t lo_ = 1, hi_ = 0;  // offsets below the common prefix
+    bool empty_ = true;         // no stored key is in the range
+    bool negate_ = false;
+    bool values_ = false;       // answered by the value layer
+    size_t bottom_ = 0;         // the lowest slice read
+    size_t not_null_at_ = 0;
+    std::vector<size_t> slice_at_;
+    const uint64_t* words_[64] = {};
+    // Value layer: the buckets united (complemented when `complement_`) and
+    // the edge buckets resolved by the slices, each with its chunk cursor.
+    std::vector<const Bitmap*> parts_, edges_;
+    std::vector<size_t> part_at_, edge_at_;
+    bool complement_ = false;
+  };
+
   // The key of `person`, rebuilt from the slices (O(slice_count) lookups).
   std::optional<uint64_t> Get(PersonId person) const;
   // Smallest / largest key held, found in one pass over the slices.
@@ -158,11 +208,22 @@ class BitSlicedIndex {
   uint64_t CompareRange(CompareOp op, uint64_t constant, const Bitmap* within, Bitmap* out) const;
   // Range by the value layer, or by the slices where that is estimated cheaper.
   uint64_t ValuesBetween(uint64_t lo, uint64_t hi, const Bitmap* within, Bitmap* out) const;
+  // The value layer's answer to [lo, hi] (lo <= hi): the buckets to unite
+  // (the complement of the answer when `complement`) and the edge buckets
+  // the range cuts, to be resolved by the slices.
+  struct ValueParts {
+    std::vector<const Bitmap*> parts, edges;
+    bool complement = false;
+  };
+  ValueParts ValuePartsOf(uint64_t lo, uint64_t hi) const;
   // Whether the slice walk is estimated cheaper than the value layer's
   // union of `parts` (then cut by the scope or complemented) plus `edges`
   // edge buckets resolved by the slices.
   bool PreferSlices(uint64_t lo, uint64_t hi, absl::Span<const Bitmap* const> parts,
                     bool complement, size_t edges, const Bitmap* within) const;
+
+  // The same for RangeChunks, where the value layer's work is per chunk.
+  bool PreferSlicesPerChunk(uint64_t lo, uint64_t hi, const ValueParts& v) const;
 
   Bitmap not_null_;
   std::vector<Bitmap> slices_;  // slices_[i] = persons whose key has bit i set

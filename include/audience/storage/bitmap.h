@@ -111,6 +111,12 @@ class Bitmap {
   // The words of chunk `index`: the stored words when the chunk is kept as
   // a bitset (no copy), else `scratch` (kChunkWords words) filled from it.
   const uint64_t* ChunkWords(size_t index, uint64_t* scratch) const;
+  // out = mask & chunk `index`, returning |out|; with `out` null it only
+  // counts. An array or run chunk is read id by id or run by run, never
+  // expanded. `out` (kChunkWords words) must not alias `mask`.
+  uint64_t AndChunk(size_t index, const uint64_t* mask, uint64_t* out) const;
+  // words |= chunk `index`.
+  void OrChunkInto(size_t index, uint64_t* words) const;
   // Appends the set bits of `words` (kChunkWords of them) as chunk `key`;
   // `cardinality` must be their number (nothing is appended when 0). Keys
   // must be appended in ascending order, each above every key present;

@@ -6,6 +6,7 @@
 #include <roaring/roaring.h>
 
 #include <algorithm>
+#include <bit>
 #include <cassert>
 #include <cstring>
 
@@ -150,6 +151,54 @@ AUDIENCE_FUNC const uint64_t* Bitmap::ChunkWords(size_t index, uint64_t* scratch
   std::memset(scratch, 0, kChunkWords * sizeof(uint64_t));
   bitmap_internal::OrInto(c, type, scratch);
   return scratch;
+}
+
+AUDIENCE_FUNC uint64_t Bitmap::AndChunk(size_t index, const uint64_t* mask,
+                                        uint64_t* out) const {
+  assert(index < ChunkCount());
+  assert(out != mask);
+  const roaring_array_t& ra = r_->high_low_container;
+  uint8_t type = ra.typecodes[index];
+  const void* c = container_unwrap_shared(ra.containers[index], &type);
+  if (type == BITSET_CONTAINER_TYPE_CODE) {
+    const uint64_t* bits = static_cast<const bitset_container_t*>(c)->array;
+    return out != nullptr ? dense::And(mask, bits, out, kChunkWords)
+                          : dense::AndCount(mask, bits, kChunkWords);
+  }
+  if (out != nullptr) std::memset(out, 0, kChunkWords * sizeof(uint64_t));
+  uint64_t n = 0;
+  if (type == ARRAY_CONTAINER_TYPE_CODE) {
+    const auto* a = static_cast<const array_container_t*>(c);
+    for (int32_t k = 0; k < a->cardinality; ++k) {
+      const uint16_t id = a->array[k];
+      const uint64_t bit = mask[id >> 6] & (uint64_t{1} << (id & 63));
+      n += bit != 0 ? 1 : 0;
+      if (out != nullptr) out[id >> 6] |= bit;
+    }
+    return n;
+  }
+  // Runs: the mask's words over each run, the edge words cut to the run.
+  const auto* r = static_cast<const run_container_t*>(c);
+  for (int32_t k = 0; k < r->n_runs; ++k) {
+    const uint32_t first = r->runs[k].value;
+    const uint32_t last = first + r->runs[k].length;  // inclusive
+    for (uint32_t w = first >> 6; w <= last >> 6; ++w) {
+      uint64_t keep = ~uint64_t{0};
+      if (w == first >> 6) keep &= ~uint64_t{0} << (first & 63);
+      if (w == last >> 6) keep &= ~uint64_t{0} >> (63 - (last & 63));
+      const uint64_t bits = mask[w] & keep;
+      n += static_cast<uint64_t>(std::popcount(bits));
+      if (out != nullptr) out[w] |= bits;
+    }
+  }
+  return n;
+}
+
+AUDIENCE_FUNC void Bitmap::OrChunkInto(size_t index, uint64_t* words) const {
+  assert(index < ChunkCount());
+  const roaring_array_t& ra = r_->high_low_container;
+  uint8_t type = ra.typecodes[index];
+  bitmap_internal::OrInto(container_unwrap_shared(ra.containers[index], &type), type, words);
 }
 
 AUDIENCE_FUNC void Bitmap::AppendChunk(uint32_t key, const uint64_t* words, uint64_t cardinality) {

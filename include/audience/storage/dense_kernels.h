@@ -17,6 +17,7 @@
 #ifndef AUDIENCE_STORAGE_DENSE_KERNELS_H_
 #define AUDIENCE_STORAGE_DENSE_KERNELS_H_
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -38,6 +39,14 @@ Isa DetectedIsa();
 Isa ActiveIsa();
 // Uses `isa`, clamped to DetectedIsa(); returns the level now in use.
 Isa SetIsa(Isa isa);
+
+// A chunk of 1024 words (Bitmap::kChunkWords) all zero, and all ones.
+alignas(64) inline constexpr uint64_t kZeroChunk[1024] = {};
+inline constexpr auto kOnesChunk = [] {
+  std::array<uint64_t, 1024> ones{};
+  ones.fill(~uint64_t{0});
+  return ones;
+}();
 
 // Number of set bits in a[0..n).
 uint64_t Popcount(const uint64_t* a, size_t n);

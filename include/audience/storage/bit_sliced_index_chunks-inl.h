@@ -1,0 +1,140 @@
+// BitSlicedIndex::RangeChunks (bit_sliced_index.h): a range answered one
+// chunk of 2^16 ids at a time. Part of the BitSlicedIndex unit (included by
+// bit_sliced_index-inl.h only).
+#ifndef AUDIENCE_STORAGE_BIT_SLICED_INDEX_CHUNKS_INL_H_
+#define AUDIENCE_STORAGE_BIT_SLICED_INDEX_CHUNKS_INL_H_
+
+#include <cstring>
+#include <utility>
+#include <vector>
+
+#include "audience/storage/bit_sliced_index.h"
+#include "audience/storage/dense_kernels.h"
+
+AUDIENCE_BEGIN_NAMESPACE
+
+// Scratch layout, in chunks of kChunkWords words: 0 the mask cut to
+// not_null, 1 the range before negation, 2 the union of value buckets, 3 an
+// edge bucket's mask, 4 its result, 5.. one per slice read.
+AUDIENCE_FUNC BitSlicedIndex::RangeChunks::RangeChunks(const BitSlicedIndex& index, uint64_t lo,
+                                                       uint64_t hi, bool negate, Path path)
+    : index_(&index), negate_(negate), slice_at_(index.slices_.size(), 0) {
+  uint64_t l = lo, h = hi;
+  if (index.not_null_.IsEmpty() || !index.ClampToSlices(&l, &h)) return;
+  empty_ = false;
+  lo_ = l;
+  hi_ = h;
+  bottom_ = dense::SliceRangeBottom(index.slices_.size(), l, h);
+  if (!index.values_on_ || path == Path::kSlices) return;
+  ValueParts v = index.ValuePartsOf(lo, hi);
+  if (index.PreferSlicesPerChunk(lo, hi, v)) return;
+  values_ = true;
+  complement_ = v.complement;
+  parts_ = std::move(v.parts);
+  edges_ = std::move(v.edges);
+  part_at_.assign(parts_.size(), 0);
+  edge_at_.assign(edges_.size(), 0);
+}
+
+AUDIENCE_FUNC BitSlicedIndex::RangeChunks BitSlicedIndex::RangeChunks::Compare(
+    const BitSlicedIndex& index, CompareOp op, uint64_t constant) {
+  const bit_sliced_index_internal::KeyRange r = bit_sliced_index_internal::RangeOf(op, constant);
+  return RangeChunks(index, r.lo, r.hi, r.negate);
+}
+
+AUDIENCE_FUNC size_t BitSlicedIndex::RangeChunks::scratch_words() const {
+  return (5 + index_->slices_.size()) * Bitmap::kChunkWords;
+}
+
+AUDIENCE_FUNC void BitSlicedIndex::RangeChunks::LoadSlices(uint32_t key, uint64_t* scratch) {
+  constexpr size_t kWords = Bitmap::kChunkWords;
+  for (size_t j = bottom_; j < index_->slices_.size(); ++j) {
+    const Bitmap& slice = index_->slices_[j];
+    slice_at_[j] = slice.SeekChunk(key, slice_at_[j]);
+    const bool has = slice_at_[j] < slice.ChunkCount() && slice.ChunkKey(slice_at_[j]) == key;
+    words_[j] = has ? slice.ChunkWords(slice_at_[j], scratch + (5 + j - bottom_) * kWords)
+                    : dense::kZeroChunk;
+  }
+}
+
+AUDIENCE_FUNC uint64_t BitSlicedIndex::RangeChunks::EvalValues(uint32_t key, const uint64_t* m,
+                                                               uint64_t* out, uint64_t* scratch) {
+  constexpr size_t kWords = Bitmap::kChunkWords;
+  uint64_t* any = scratch + 2 * kWords;
+  std::memset(any, 0, kWords * sizeof(uint64_t));
+  for (size_t i = 0; i < parts_.size(); ++i) {
+    const Bitmap& part = *parts_[i];
+    part_at_[i] = part.SeekChunk(key, part_at_[i]);
+    if (part_at_[i] < part.ChunkCount() && part.ChunkKey(part_at_[i]) == key) {
+      part.OrChunkInto(part_at_[i], any);
+    }
+  }
+  uint64_t n = complement_ ? (out != nullptr ? dense::AndNot(m, any, out, kWords)
+                                             : dense::AndNotCount(m, any, kWords))
+                           : (out != nullptr ? dense::And(m, any, out, kWords)
+                                             : dense::AndCount(m, any, kWords));
+  // The edge buckets' people in the mask, resolved by the slices. They are
+  // outside the united buckets (or, complemented, inside them), so the
+  // counts add up.
+  bool loaded = false;
+  for (size_t i = 0; i < edges_.size(); ++i) {
+    const Bitmap& edge = *edges_[i];
+    edge_at_[i] = edge.SeekChunk(key, edge_at_[i]);
+    if (edge_at_[i] == edge.ChunkCount() || edge.ChunkKey(edge_at_[i]) != key) continue;
+    uint64_t* edge_mask = scratch + 3 * kWords;
+    uint64_t* edge_out = scratch + 4 * kWords;
+    if (edge.AndChunk(edge_at_[i], m, edge_mask) == 0) continue;
+    if (!loaded) LoadSlices(key, scratch);
+    loaded = true;
+    n += dense::SliceRange(words_, index_->slices_.size(), lo_, hi_, edge_mask,
+                           out != nullptr ? edge_out : nullptr, kWords);
+    if (out != nullptr) dense::Or(out, edge_out, out, kWords);
+  }
+  return n;
+}
+
+AUDIENCE_FUNC uint64_t BitSlicedIndex::RangeChunks::Eval(uint32_t key, const uint64_t* mask,
+                                                         uint64_t* out, uint64_t* scratch) {
+  constexpr size_t kWords = Bitmap::kChunkWords;
+  constexpr uint64_t kFull = uint64_t{64} * kWords;
+  const uint64_t* kOnes = dense::kOnesChunk.data();
+  auto none = [out] {
+    if (out != nullptr) std::memset(out, 0, kWords * sizeof(uint64_t));
+    return uint64_t{0};
+  };
+  if (empty_ && !negate_) return none();
+  // m = mask & not_null; a full not_null chunk (everyone has a key, the
+  // common case) is not read.
+  const Bitmap& not_null = index_->not_null_;
+  not_null_at_ = not_null.SeekChunk(key, not_null_at_);
+  if (not_null_at_ == not_null.ChunkCount() || not_null.ChunkKey(not_null_at_) != key) {
+    return none();
+  }
+  const bool full = not_null.ChunkCardinality(not_null_at_) == kFull;
+  const uint64_t* m = mask;
+  if (mask == nullptr) {
+    m = full ? kOnes : not_null.ChunkWords(not_null_at_, scratch);
+  } else if (!full) {
+    if (not_null.AndChunk(not_null_at_, mask, scratch) == 0) return none();
+    m = scratch;
+  }
+  if (empty_) {  // negated empty range: everyone in m
+    if (out != nullptr) std::memcpy(out, m, kWords * sizeof(uint64_t));
+    return m == kOnes ? kFull : dense::Popcount(m, kWords);
+  }
+  uint64_t* in_range = negate_ && out != nullptr ? scratch + kWords : out;
+  uint64_t n;
+  if (values_) {
+    n = EvalValues(key, m, in_range, scratch);
+  } else {
+    LoadSlices(key, scratch);
+    n = dense::SliceRange(words_, index_->slices_.size(), lo_, hi_, m, in_range, kWords);
+  }
+  if (!negate_) return n;
+  if (out != nullptr) return dense::AndNot(m, in_range, out, kWords);
+  return (m == kOnes ? kFull : dense::Popcount(m, kWords)) - n;
+}
+
+AUDIENCE_END_NAMESPACE
+
+#endif  // AUDIENCE_STORAGE_BIT_SLICED_INDEX_CHUNKS_INL_H_
