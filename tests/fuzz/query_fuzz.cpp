@@ -2,7 +2,8 @@
 // the lexer, parser and binder (tests/queries/schema.json, saved segments
 // with a cycle and a broken one); whatever binds must
 //   - print (Describe) to text that binds back to the same expression, and
-//   - count the same people with and without the optimiser passes
+//   - count the same people with and without the optimiser passes, and
+//     with the chunked and the step-by-step executor,
 // on a small store. Any crash, sanitizer report or mismatch is a finding.
 // Built and run by scripts/fuzz (clang, -fsanitize=fuzzer,address,undefined).
 #include <cstdint>
@@ -12,6 +13,8 @@
 #include <string_view>
 
 #include "audience/query/binder.h"
+#include "audience/query/executor.h"
+#include "audience/query/plan.h"
 #include "audience/query/query.h"
 #include "audience/schema/schema_json.h"
 #include "audience/store/store.h"
@@ -81,5 +84,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::abort();
   }
   if (Evaluate(*store, *r.query).count() != optimized) std::abort();
+  // The step-by-step executor must agree with the chunked one.
+  Plan steps = BuildPlan(*store, r.query->expr(), kNow, {.mode = ExecMode::kCount, .chunked = false});
+  if (Execute(*store, steps).count != optimized) {
+    std::fprintf(stderr, "executors disagree\n%s\n", canonical.c_str());
+    std::abort();
+  }
   return 0;
 }

@@ -167,6 +167,16 @@ TEST_CASE("plans: passes fold, reorder and count", "[query][plan]") {
   Explanation e = Explain(store, q);
   CHECK(e.result.count == 1);
   CHECK(e.ToString().find("and-not") != std::string::npos);
+  // Tags without expiries and attributes run chunk by chunk; events and
+  // expiring tags step by step. Explain says which.
+  CHECK(e.chunked);
+  CHECK(e.ToString().find("chunk by chunk") != std::string::npos);
+  for (const char* stepwise_text : {"count(purchase) >= 1 AND interest:fashion", "channel:app"}) {
+    INFO(stepwise_text);
+    Explanation stepwise = Explain(store, *Query::Compile(store, stepwise_text, o));
+    CHECK_FALSE(stepwise.chunked);
+    CHECK(stepwise.ToString().find("step by step") != std::string::npos);
+  }
 }
 
 TEST_CASE("segments page, sample, combine and diff", "[query][segment]") {

@@ -96,6 +96,9 @@ AUDIENCE_FUNC Explanation Explain(const Store& store, const Query& query, ExecMo
   absl::Time start = absl::Now();
   e.plan = query_internal::PlanFor(store, query, mode, k);
   e.planning = absl::Now() - start;
+  start = absl::Now();
+  e.chunked = Execute(store, e.plan).chunked;  // as Count/Evaluate run it
+  e.execution = absl::Now() - start;
   e.result = Execute(store, e.plan, /*profile=*/true);
   return e;
 }
@@ -117,6 +120,8 @@ AUDIENCE_FUNC std::string Explanation::ToString() const {
   out += fmt::format("result {} people; planning {:.1f} us; total {:.1f} us", result.count,
                      absl::ToDoubleMicroseconds(planning), absl::ToDoubleMicroseconds(total));
   if (plan.mode == ExecMode::kFirstK) out += fmt::format("; {} chunk round(s)", result.rounds);
+  out += fmt::format("\nunprofiled run {:.1f} us, {}", absl::ToDoubleMicroseconds(execution),
+                     chunked ? "chunk by chunk" : "step by step");
   if (!plan.passes.empty()) {
     out += "\npasses:";
     for (const std::string& p : plan.passes) out += " " + p;

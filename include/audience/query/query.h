@@ -90,11 +90,16 @@ absl::StatusOr<uint64_t> Count(const Store& store, std::string_view text,
                                const QueryOptions& options);
 
 // The optimised plan, run once with a profile of every step.
+// The profile runs the steps one after another over whole sets; a plan
+// that Count/Evaluate run chunk by chunk (executor.h) is also run that way
+// once, unprofiled, and timed.
 struct Explanation {
   Plan plan;
-  ExecResult result;
+  ExecResult result;  // the profiled, step-by-step run
   absl::Duration planning = absl::ZeroDuration();
-  // The steps with their set sizes and times, then the total.
+  absl::Duration execution = absl::ZeroDuration();  // the unprofiled run
+  bool chunked = false;                             // ... ran chunk by chunk
+  // The steps with their set sizes and times, then the totals.
   std::string ToString() const;
 };
 Explanation Explain(const Store& store, const Query& query, ExecMode mode = ExecMode::kCount,
