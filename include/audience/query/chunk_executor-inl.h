@@ -143,18 +143,19 @@ class ChunkRunner {
   // in[0] minus the others; `out` null: the last step, only counted.
   ChunkReg AndNot(const PlanStep& step, uint64_t* out, uint64_t* buf) const {
     ChunkReg acc = regs_[step.in[0]];
-    std::vector<const ChunkReg*> minus;
+    size_t last = 0;  // the last non-empty subtrahend (0: none)
     for (size_t j = 1; j < step.in.size(); ++j) {
       const ChunkReg& x = regs_[step.in[j]];
       if (x.all) return {};
-      if (x.count > 0) minus.push_back(&x);
+      if (x.count > 0) last = j;
     }
-    for (size_t j = 0; j < minus.size() && acc.count > 0; ++j) {
-      const uint64_t* base = acc.Words();
-      if (out == nullptr && j + 1 == minus.size()) {
-        return {nullptr, dense::AndNotCount(base, minus[j]->words, kWords)};
+    for (size_t j = 1; j <= last && acc.count > 0; ++j) {
+      const ChunkReg& x = regs_[step.in[j]];
+      if (x.count == 0) continue;
+      if (out == nullptr && j == last) {
+        return {nullptr, dense::AndNotCount(acc.Words(), x.words, kWords)};
       }
-      acc = {buf, dense::AndNot(base, minus[j]->words, buf, kWords)};
+      acc = {buf, dense::AndNot(acc.Words(), x.words, buf, kWords)};
     }
     return acc;
   }
@@ -204,7 +205,7 @@ inline std::optional<ExecResult> RunChunked(const Store& store, const Plan& plan
   ExecResult result;
   result.chunked = true;
   std::vector<uint32_t> ids;
-  std::vector<uint16_t> low(kChunkIds);
+  std::vector<uint16_t> low(plan.mode == ExecMode::kFirstK ? kChunkIds : 0);
   for (size_t c = 0; c < universe.ChunkCount(); ++c) {
     if (plan.mode == ExecMode::kFirstK && ids.size() >= plan.k) break;
     const uint32_t key = universe.ChunkKey(c);
