@@ -10,6 +10,7 @@
 
 #include "audience/base/config.h"
 #include "audience/base/duration.h"
+#include "audience/base/file_io.h"
 #include "audience/base/status_macros.h"
 #include "audience/base/types.h"
 #include "audience/classify/bgnbd.h"
@@ -55,10 +56,13 @@
 #include "audience/storage/event_index.h"
 #include "audience/storage/source.h"
 #include "audience/storage/tag_dimension.h"
+#include "audience/store/batch_codec.h"
 #include "audience/store/column_block.h"
+#include "audience/store/database.h"
 #include "audience/store/snapshot.h"
 #include "audience/store/store.h"
 #include "audience/store/tag_options.h"
+#include "audience/store/write_ahead_log.h"
 #include "audience/store/write_batch.h"
 
 #endif  // AUDIENCE_AUDIENCE_H_

@@ -24,6 +24,8 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "audience/base/config.h"
 #include "audience/base/strings.h"
@@ -139,6 +141,40 @@ class ColumnValues {
   const std::vector<std::string>& dictionary() const { return dictionary_; }
   // Per row, 1 when null; shorter than size() when the tail has no nulls.
   const std::vector<uint8_t>& nulls() const { return nulls_; }
+
+  // A column from the parts the accessors above return (the write-ahead
+  // log's decoder). Fails, naming the problem, unless the parts are what
+  // the appenders could have built: values in the type's own slot only,
+  // distinct dictionary names, 0/1 null flags covering at most the rows.
+  static absl::StatusOr<ColumnValues> FromParts(AttributeType type, std::vector<int64_t> ints,
+                                                std::vector<double> doubles,
+                                                std::vector<std::string> dictionary,
+                                                std::vector<uint8_t> nulls) {
+    ColumnValues c(type);
+    const bool is_double = type == AttributeType::kDouble;
+    if (is_double ? !ints.empty() : !doubles.empty()) {
+      return absl::InvalidArgumentError("values in the wrong slot for the column type");
+    }
+    if (type != AttributeType::kEnum && !dictionary.empty()) {
+      return absl::InvalidArgumentError("a dictionary on a column that is not enum");
+    }
+    const size_t rows = is_double ? doubles.size() : ints.size();
+    if (nulls.size() > rows) return absl::InvalidArgumentError("more null flags than rows");
+    for (size_t k = 0; k < dictionary.size(); ++k) {
+      if (!c.codes_.emplace(dictionary[k], static_cast<uint32_t>(k)).second) {
+        return absl::InvalidArgumentError("a dictionary name repeats");
+      }
+    }
+    for (uint8_t f : nulls) {
+      if (f > 1) return absl::InvalidArgumentError("a null flag other than 0 or 1");
+      c.null_count_ += f;
+    }
+    c.ints_ = std::move(ints);
+    c.doubles_ = std::move(doubles);
+    c.dictionary_ = std::move(dictionary);
+    c.nulls_ = std::move(nulls);
+    return c;
+  }
 
   // Keeps the rows whose keep[row] is true, in order (keep.size() == size()).
   void Filter(const std::vector<bool>& keep) {

@@ -33,6 +33,8 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "audience/base/config.h"
 #include "audience/base/strings.h"
 #include "audience/ids/external_id.h"
@@ -77,6 +79,35 @@ class TagColumn {
   const std::vector<size_t>& offsets() const { return offsets_; }
   const std::vector<uint32_t>& values() const { return values_; }
   const std::vector<std::string>& dictionary() const { return dictionary_; }
+
+  // A column from the parts the accessors return (the write-ahead log's
+  // decoder). Fails unless offsets start at 0, never decrease and end at
+  // values.size(), every value indexes the dictionary, and the dictionary's
+  // values are distinct.
+  static absl::StatusOr<TagColumn> FromParts(std::string dimension, TagOptions options,
+                                             std::vector<size_t> offsets,
+                                             std::vector<uint32_t> values,
+                                             std::vector<std::string> dictionary) {
+    TagColumn c(std::move(dimension), std::move(options));
+    if (offsets.empty() || offsets.front() != 0 || offsets.back() != values.size()) {
+      return absl::InvalidArgumentError("row offsets do not span the values");
+    }
+    for (size_t r = 1; r < offsets.size(); ++r) {
+      if (offsets[r] < offsets[r - 1]) return absl::InvalidArgumentError("row offsets decrease");
+    }
+    for (uint32_t v : values) {
+      if (v >= dictionary.size()) return absl::InvalidArgumentError("a value outside the dictionary");
+    }
+    for (size_t k = 0; k < dictionary.size(); ++k) {
+      if (!c.codes_.emplace(dictionary[k], static_cast<uint32_t>(k)).second) {
+        return absl::InvalidArgumentError("a dictionary value repeats");
+      }
+    }
+    c.offsets_ = std::move(offsets);
+    c.values_ = std::move(values);
+    c.dictionary_ = std::move(dictionary);
+    return c;
+  }
 
   // Keeps the rows whose keep[row] is true (keep.size() == rows()).
   void Filter(const std::vector<bool>& keep) {

@@ -2,10 +2,6 @@
 #ifndef AUDIENCE_STORE_SNAPSHOT_INL_H_
 #define AUDIENCE_STORE_SNAPSHOT_INL_H_
 
-#include <fcntl.h>
-#include <unistd.h>
-#include <zlib.h>
-
 #include <cerrno>
 #include <algorithm>
 #include <cstring>
@@ -14,6 +10,7 @@
 #include <vector>
 
 #include "audience/base/byte_io.h"
+#include "audience/base/file_io.h"
 #include "audience/base/status_macros.h"
 #include "audience/schema/schema_json.h"
 #include "audience/store/snapshot.h"
@@ -33,26 +30,12 @@ inline constexpr uint32_t kMaxSections = 1024;
 enum SectionKind : uint32_t {
   kMeta = 1, kSchema = 2, kIds = 3, kTags = 4, kAttributes = 5, kEvents = 6,
   kSegments = 7,  // written only when the store has saved segments
+  kLog = 8,       // optional; written only when the log position is not 0
 };
 inline constexpr uint32_t kRequired[] = {kMeta, kSchema, kIds, kTags, kAttributes, kEvents};
 
-inline uint32_t Crc32(std::string_view bytes) {
-  uLong crc = crc32(0L, Z_NULL, 0);
-  // zlib takes uInt lengths; feed large sections in pieces.
-  while (!bytes.empty()) {
-    size_t n = std::min<size_t>(bytes.size(), 1u << 30);
-    crc = crc32(crc, reinterpret_cast<const Bytef*>(bytes.data()), static_cast<uInt>(n));
-    bytes.remove_prefix(n);
-  }
-  return static_cast<uint32_t>(crc);
-}
-
 inline absl::Status Damaged(std::string_view why) {
   return absl::DataLossError(fmt::format("snapshot is damaged: {}", why));
-}
-
-inline std::string SystemError(std::string_view what, const std::string& path) {
-  return fmt::format("{} '{}': {}", what, path, std::strerror(errno));
 }
 
 }  // namespace snapshot_internal
@@ -99,11 +82,20 @@ AUDIENCE_FUNC std::string SnapshotCodec::Encode(const Store& store) {
     sections.emplace_back(kSegments, w.Release());
   }
 
+  std::vector<uint32_t> flags(sections.size(), 0);
+  if (store.log_position_ != 0) {
+    ByteWriter w;
+    w.PutU64(store.log_position_);
+    sections.emplace_back(kLog, w.Release());
+    flags.push_back(kFlagOptional);
+  }
+
   ByteWriter table;
   uint64_t offset = kHeaderBytes + sections.size() * kEntryBytes + 4;
-  for (const auto& [kind, bytes] : sections) {
+  for (size_t i = 0; i < sections.size(); ++i) {
+    const auto& [kind, bytes] = sections[i];
     table.PutU32(kind);
-    table.PutU32(0);
+    table.PutU32(flags[i]);
     table.PutU64(offset);
     table.PutU64(bytes.size());
     table.PutU32(Crc32(bytes));
@@ -178,7 +170,7 @@ AUDIENCE_FUNC absl::StatusOr<Store> SnapshotCodec::Decode(std::string_view bytes
     }
     std::string_view body = bytes.substr(offset, size);
     if (Crc32(body) != crc) return Damaged(fmt::format("section {} checksum mismatch", kind));
-    bool known = kind == kSegments ||
+    bool known = kind == kSegments || kind == kLog ||
                  std::find(std::begin(kRequired), std::end(kRequired), kind) != std::end(kRequired);
     if (!known) {
       if (flags & kFlagOptional) continue;
@@ -269,6 +261,11 @@ AUDIENCE_FUNC absl::StatusOr<Store> SnapshotCodec::Decode(std::string_view bytes
     AUDIENCE_RETURN_IF_ERROR(segments.ExpectEnd());
     store.version_ = store_version;
   }
+  if (auto it = found.find(kLog); it != found.end()) {
+    ByteReader log(it->second, "log section");
+    AUDIENCE_ASSIGN_OR_RETURN(store.log_position_, log.GetU64("log position"));
+    AUDIENCE_RETURN_IF_ERROR(log.ExpectEnd());
+  }
   return store;
 }
 
@@ -281,47 +278,14 @@ AUDIENCE_FUNC absl::StatusOr<Store> DecodeSnapshot(std::string_view bytes) {
 }
 
 AUDIENCE_FUNC absl::Status SaveSnapshot(const Store& store, const std::string& path) {
-  using snapshot_internal::SystemError;
-  std::string bytes = EncodeSnapshot(store);
-  std::string tmp = path + ".tmp";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return absl::UnavailableError(SystemError("cannot create", tmp));
-  size_t done = 0;
-  while (done < bytes.size()) {
-    ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      std::string err = SystemError("cannot write", tmp);
-      ::close(fd);
-      ::unlink(tmp.c_str());
-      return absl::UnavailableError(err);
-    }
-    done += static_cast<size_t>(n);
-  }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
-    std::string err = SystemError("cannot sync", tmp);
-    ::unlink(tmp.c_str());
-    return absl::UnavailableError(err);
-  }
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::string err = SystemError("cannot rename onto", path);
-    ::unlink(tmp.c_str());
-    return absl::UnavailableError(err);
-  }
-  std::string dir = std::filesystem::path(path).parent_path().string();
-  int dfd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd >= 0) {
-    ::fsync(dfd);
-    ::close(dfd);
-  }
-  return absl::OkStatus();
+  return WriteFileAtomically(path, EncodeSnapshot(store));
 }
 
 AUDIENCE_FUNC absl::StatusOr<Store> OpenSnapshot(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(snapshot_internal::SystemError("cannot open", path));
+  if (!in) return absl::NotFoundError(SystemError("cannot open", path));
   std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) return absl::DataLossError(snapshot_internal::SystemError("cannot read", path));
+  if (in.bad()) return absl::DataLossError(SystemError("cannot read", path));
   absl::StatusOr<Store> store = DecodeSnapshot(bytes);
   if (!store.ok()) {
     return absl::Status(store.status().code(),

@@ -13,6 +13,21 @@
 
 AUDIENCE_BEGIN_NAMESPACE
 
+AUDIENCE_FUNC Store Store::Clone() const {
+  Store s;
+  s.schema_ = schema_;
+  s.ids_ = ids_;
+  s.sources_ = sources_;
+  s.dimensions_ = dimensions_;
+  s.attributes_ = attributes_;
+  s.events_ = events_;
+  s.segments_ = segments_;
+  s.version_ = version_;
+  s.seq_ = seq_;
+  s.log_position_ = log_position_;
+  return s;
+}
+
 AUDIENCE_FUNC absl::StatusOr<Store> Store::Create(Schema schema) {
   Store store;
   for (const DimensionSpec& d : schema.dimensions()) {

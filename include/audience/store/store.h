@@ -17,8 +17,8 @@
 // internal id leaves the universe and Canonical() maps it to the survivor.
 //
 // Thread-safety: const methods may run concurrently with each other, but not
-// with Apply or any other mutation (readers during ingest come in a later
-// version, with snapshot views).
+// with Apply or any other mutation. For readers during writes, and for
+// durability write by write, use Database (store/database.h).
 #ifndef AUDIENCE_STORE_STORE_H_
 #define AUDIENCE_STORE_STORE_H_
 
@@ -99,6 +99,9 @@ class Store {
   Store& operator=(Store&&) = default;
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
+  // A deep copy of everything, log position included (copies are explicit:
+  // a store can be gigabytes). Database keeps two for its readers.
+  Store Clone() const;
 
   // Schema changes work on a store that holds data: the new dimension,
   // attribute or event type starts empty (all attribute values null).
@@ -147,6 +150,11 @@ class Store {
   // Incremented by every applied batch and schema change.
   uint64_t version() const { return version_; }
   WriteSeq write_seq() const { return seq_; }
+  // The sequence number of the last write-ahead-log record folded into this
+  // store (0: none). Database (store/database.h) sets it; snapshots keep it,
+  // so reopening replays only the records after it.
+  uint64_t log_position() const { return log_position_; }
+  void set_log_position(uint64_t lsn) { log_position_ = lsn; }
   const Bitmap& universe() const { return ids_.live(); }
   uint64_t person_count() const { return ids_.live_count(); }
   std::optional<PersonId> Find(const ExternalId& id) const { return ids_.Find(id); }
@@ -195,6 +203,7 @@ class Store {
   absl::btree_map<std::string, std::string> segments_;
   uint64_t version_ = 0;
   WriteSeq seq_ = 0;
+  uint64_t log_position_ = 0;
 };
 
 AUDIENCE_END_NAMESPACE

@@ -1,0 +1,3 @@
+// Compiled-mode definitions for audience/store/database.h.
+#include "audience/store/database.h"
+#include "audience/store/database-inl.h"
