@@ -55,6 +55,22 @@ TEST_CASE("a batch writes tags, attributes and events", "[store]") {
   CHECK(*by_count == std::vector<std::pair<std::string, uint64_t>>{{"fashion", 2}, {"tech", 1}});
 }
 
+TEST_CASE("a columns operation without a block is refused, not followed", "[store][errors]") {
+  // Found by the loader fuzzer: AddOp can append a kColumns op whose block
+  // is null; CheckBatch used to dereference it.
+  Store store = FullStore();
+  const uint64_t version = store.version();
+  WriteBatch bad(Day(2026, 1, 2));
+  WriteBatch::Op op{.kind = WriteBatch::OpKind::kColumns};
+  op.row = 3;
+  bad.AddOp(std::move(op));
+  auto r = store.Apply(bad);
+  REQUIRE_FALSE(r.ok());
+  CHECK_THAT(std::string(r.status().message()),
+             Catch::Contains("row 3: a columns operation without a block"));
+  CHECK(store.version() == version);
+}
+
 TEST_CASE("a bad batch changes nothing and names every bad row", "[store][errors]") {
   Store store = FullStore();
   WriteBatch good(Day(2026, 1, 1));

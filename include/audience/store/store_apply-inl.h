@@ -185,6 +185,10 @@ AUDIENCE_FUNC std::vector<OpError> Store::CheckBatch(const WriteBatch& batch,
         }
         break;
       case Kind::kColumns:
+        if (op.block == nullptr) {  // only AddOp can make one
+          s = absl::InvalidArgumentError("a columns operation without a block");
+          break;
+        }
         // Every row counts as a possible new person (exact counting would
         // cost a lookup per row; the bound matters only near 2^32 people).
         may_create += op.block->size();

@@ -100,20 +100,28 @@ AUDIENCE_FUNC absl::StatusOr<LogScan> ScanLog(
   }
   const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   if (in.bad()) return absl::UnavailableError(SystemError("cannot read", path));
+  return ScanLogBytes(bytes, path, visit);
+}
+
+AUDIENCE_FUNC absl::StatusOr<LogScan> ScanLogBytes(
+    std::string_view bytes, const std::string& path,
+    absl::FunctionRef<absl::Status(const LogRecord&)> visit) {
+  using namespace log_internal;  // NOLINT: this unit's constants
+  LogScan scan;
   // A header cut short (a crash while the file was created, before anything
   // was acknowledged) or all zeros reads as an empty log.
   const std::string header = Header();
   if (bytes.size() < kHeaderBytes) {
     if (std::string_view(header).substr(0, bytes.size()) != bytes &&
-        bytes.find_first_not_of('\0') != std::string::npos) {
+        bytes.find_first_not_of('\0') != std::string_view::npos) {
       return Damaged(path, 0, "a short file that is not a log header");
     }
     scan.dropped_bytes = bytes.size();
     return scan;
   }
-  if (std::string_view(bytes).substr(0, kHeaderBytes) != header) {
-    if (std::string_view(bytes).substr(0, 8) == std::string_view(kMagic, 8)) {
-      ByteReader r(std::string_view(bytes).substr(8, 4), "log header");
+  if (bytes.substr(0, kHeaderBytes) != header) {
+    if (bytes.substr(0, 8) == std::string_view(kMagic, 8)) {
+      ByteReader r(bytes.substr(8, 4), "log header");
       const uint32_t version = *r.GetU32("version");
       if (version != kVersion) {
         return absl::FailedPreconditionError(fmt::format(
@@ -123,7 +131,7 @@ AUDIENCE_FUNC absl::StatusOr<LogScan> ScanLog(
     }
     return Damaged(path, 0, "not a write-ahead log header");
   }
-  const std::string_view all(bytes);
+  const std::string_view all = bytes;
   size_t at = kHeaderBytes;
   while (at < bytes.size()) {
     const std::optional<RecordHead> h = WholeRecord(all, at);

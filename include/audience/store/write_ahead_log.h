@@ -66,6 +66,9 @@ struct LogScan {
 // the scan and is returned. A missing file is an empty scan.
 absl::StatusOr<LogScan> ScanLog(const std::string& path,
                                 absl::FunctionRef<absl::Status(const LogRecord&)> visit);
+// The same over the file's bytes; `path` only names it in errors.
+absl::StatusOr<LogScan> ScanLogBytes(std::string_view bytes, const std::string& path,
+                                     absl::FunctionRef<absl::Status(const LogRecord&)> visit);
 
 class LogWriter {
  public:
