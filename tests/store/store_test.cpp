@@ -61,7 +61,8 @@ TEST_CASE("a columns operation without a block is refused, not followed", "[stor
   Store store = FullStore();
   const uint64_t version = store.version();
   WriteBatch bad(Day(2026, 1, 2));
-  WriteBatch::Op op{.kind = WriteBatch::OpKind::kColumns};
+  WriteBatch::Op op{};
+  op.kind = WriteBatch::OpKind::kColumns;
   op.row = 3;
   bad.AddOp(std::move(op));
   auto r = store.Apply(bad);
