@@ -307,28 +307,24 @@ AUDIENCE_FUNC absl::Status Database::RemoveSegment(std::string_view name) {
   });
 }
 
-AUDIENCE_FUNC absl::StatusOr<size_t> Database::SweepExpired(absl::Time now) {
-  std::optional<size_t> swept;
+AUDIENCE_FUNC absl::StatusOr<size_t> Database::Maintain(LogRecordType type, absl::Time t,
+                                                       size_t (Store::*run)(absl::Time)) {
+  std::optional<size_t> changed;
   const Step step = [&](Store& s) {
-    const size_t n = s.SweepExpired(now);
-    if (!swept) swept = n;
+    const size_t n = (s.*run)(t);
+    if (!changed) changed = n;
     return absl::OkStatus();
   };
-  AUDIENCE_RETURN_IF_ERROR(Commit(step, LogRecordType::kSweepExpired,
-                                  [&] { return database_internal::TimePayload(now); }));
-  return *swept;
+  AUDIENCE_RETURN_IF_ERROR(Commit(step, type, [&] { return database_internal::TimePayload(t); }));
+  return *changed;
+}
+
+AUDIENCE_FUNC absl::StatusOr<size_t> Database::SweepExpired(absl::Time now) {
+  return Maintain(LogRecordType::kSweepExpired, now, &Store::SweepExpired);
 }
 
 AUDIENCE_FUNC absl::StatusOr<size_t> Database::CompactEvents(absl::Time horizon) {
-  std::optional<size_t> removed;
-  const Step step = [&](Store& s) {
-    const size_t n = s.CompactEvents(horizon);
-    if (!removed) removed = n;
-    return absl::OkStatus();
-  };
-  AUDIENCE_RETURN_IF_ERROR(Commit(step, LogRecordType::kCompactEvents,
-                                  [&] { return database_internal::TimePayload(horizon); }));
-  return *removed;
+  return Maintain(LogRecordType::kCompactEvents, horizon, &Store::CompactEvents);
 }
 
 AUDIENCE_FUNC absl::Status Database::Checkpoint() {

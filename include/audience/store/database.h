@@ -141,6 +141,9 @@ class Database {
   Database(std::string dir, DatabaseOptions options) : dir_(std::move(dir)), options_(std::move(options)) {}
   absl::Status Commit(const Step& step, LogRecordType type, const std::function<std::string()>& payload);
   void Publish(std::unique_lock<std::mutex>& lock);
+  // SweepExpired and CompactEvents: a store call taking a time, logged with it.
+  absl::StatusOr<size_t> Maintain(LogRecordType type, absl::Time t,
+                                  size_t (Store::*run)(absl::Time));
   Store& writable() { return stores_[1 - left_right_.load()]; }
   absl::Status Poison(absl::Status why);
 

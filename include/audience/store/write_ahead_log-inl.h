@@ -91,11 +91,9 @@ inline absl::Status Damaged(const std::string& path, uint64_t at, std::string_vi
 
 AUDIENCE_FUNC absl::StatusOr<LogScan> ScanLog(
     const std::string& path, absl::FunctionRef<absl::Status(const LogRecord&)> visit) {
-  using namespace log_internal;  // NOLINT: this unit's constants
-  LogScan scan;
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    if (errno == ENOENT) return scan;
+    if (errno == ENOENT) return LogScan{};
     return absl::UnavailableError(SystemError("cannot open", path));
   }
   const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
