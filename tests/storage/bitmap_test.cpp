@@ -1,9 +1,11 @@
 #include "audience/storage/bitmap.h"
 
 #include <catch2/catch.hpp>
+#include <algorithm>
 #include <bit>
 #include <random>
 #include <set>
+#include <vector>
 
 using audience::Bitmap;
 
@@ -63,6 +65,30 @@ TEST_CASE("set algebra matches std::set on random data", "[storage][bitmap]") {
     const Bitmap* many[] = {&a, nullptr, &b};
     CHECK(Bitmap::OrMany(many) == (a | b));
   }
+}
+
+TEST_CASE("FromIds equals adding the ids one by one, sorted or not", "[storage][bitmap]") {
+  std::mt19937 rng(3);
+  // Chunks at 4096 and 4097 ids (the array / bitset edge), sparse, full and
+  // the last chunk; then the same ids shuffled and repeated.
+  std::vector<uint32_t> ids;
+  for (uint32_t k = 0; k < 4096; ++k) ids.push_back(k * 16);
+  for (uint32_t k = 0; k < 4097; ++k) ids.push_back((1u << 16) + k * 15);
+  for (uint32_t k = 0; k < 50; ++k) ids.push_back((5u << 16) + k * 1000);
+  for (uint32_t k = 0; k < 65536; ++k) ids.push_back((9u << 16) + k);
+  ids.push_back(0xFFFFFFFFu);
+  Bitmap one_by_one;
+  for (uint32_t id : ids) one_by_one.Add(id);
+  const Bitmap sorted = Bitmap::FromIds(ids);
+  CHECK(sorted == one_by_one);
+  CHECK(sorted.Cardinality() == ids.size());
+  CHECK((sorted & Bitmap::FromRange(1u << 16, 2u << 16)).Cardinality() == 4097);
+  CHECK(sorted.Contains(0xFFFFFFFFu));
+  std::vector<uint32_t> shuffled = ids;
+  shuffled.insert(shuffled.end(), ids.begin(), ids.begin() + 100);
+  std::shuffle(shuffled.begin(), shuffled.end(), rng);
+  CHECK(Bitmap::FromIds(shuffled) == one_by_one);
+  CHECK(Bitmap::FromIds({}).IsEmpty());
 }
 
 TEST_CASE("ranges, rank, select and paging", "[storage][bitmap]") {

@@ -1,6 +1,8 @@
 #include "audience/storage/dense_kernels.h"
 
 #include <catch2/catch.hpp>
+#include <algorithm>
+#include <iterator>
 #include <random>
 #include <vector>
 
@@ -151,4 +153,19 @@ TEST_CASE("SliceRange equals a per-person key comparison at every level", "[stor
       }
     }
   }
+}
+
+TEST_CASE("a 64x64 bit transpose moves bit i of row r to bit r of row i", "[storage][dense]") {
+  std::mt19937_64 rng(7);
+  uint64_t rows[64], back[64];
+  for (uint64_t& r : rows) r = rng();
+  std::copy(std::begin(rows), std::end(rows), std::begin(back));
+  dense::Transpose64(back);
+  for (unsigned r = 0; r < 64; ++r) {
+    for (unsigned i = 0; i < 64; ++i) {
+      if (((rows[r] >> i) & 1) != ((back[i] >> r) & 1)) FAIL("row " << r << " bit " << i);
+    }
+  }
+  dense::Transpose64(back);
+  CHECK(std::equal(std::begin(rows), std::end(rows), std::begin(back)));
 }

@@ -1,8 +1,10 @@
 #include "audience/store/database.h"
 
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <csignal>
 #include <filesystem>
 #include <string>
 #include <thread>
@@ -90,6 +92,70 @@ TEST_CASE("an invalid write changes nothing and is not logged", "[store][databas
   auto again = MustOpen(dir);
   CHECK(again->recovery().replayed == 1);
   CHECK(again->Read()->person_count() == 10);
+}
+
+TEST_CASE("opening a missing database without create_if_missing creates nothing",
+          "[store][database][errors]") {
+  const std::string dir = FreshDir("missing");
+  absl::StatusOr<std::unique_ptr<Database>> db =
+      Database::Open(dir, {.create_if_missing = false, .schema = FullSchema()});
+  CHECK(db.status().code() == absl::StatusCode::kNotFound);
+  CHECK_THAT(std::string(db.status().message()), Catch::Contains("store.aud is missing"));
+  CHECK_FALSE(std::filesystem::exists(dir));
+}
+
+TEST_CASE("a log without its snapshot is refused and kept", "[store][database][errors]") {
+  const std::string dir = FreshDir("orphan_log");
+  {
+    auto db = MustOpen(dir);
+    REQUIRE(db->Apply(People(0, 10)).ok());
+  }
+  std::filesystem::remove(dir + "/store.aud");
+  const auto log_bytes = std::filesystem::file_size(dir + "/wal.log");
+  absl::StatusOr<std::unique_ptr<Database>> db = Database::Open(dir, {.schema = FullSchema()});
+  CHECK(db.status().code() == absl::StatusCode::kFailedPrecondition);
+  CHECK_THAT(std::string(db.status().message()), Catch::Contains("refusing to start over"));
+  CHECK_FALSE(std::filesystem::exists(dir + "/store.aud"));
+  CHECK(std::filesystem::file_size(dir + "/wal.log") == log_bytes);
+}
+
+TEST_CASE("a failed log write poisons the database and loses nothing acknowledged",
+          "[store][database][errors]") {
+  const std::string dir = FreshDir("poison");
+  std::string acknowledged;
+  {
+    auto db = MustOpen(dir);
+    REQUIRE(db->Apply(People(0, 10)).ok());
+    acknowledged = EncodeSnapshot(*db->Read());
+    // The file-size limit stops the next append part way (EFBIG), as a full
+    // disk would; SIGXFSZ is ignored so that the write returns an error.
+    const auto log_bytes = std::filesystem::file_size(dir + "/wal.log");
+    rlimit old_limit{};
+    REQUIRE(::getrlimit(RLIMIT_FSIZE, &old_limit) == 0);
+    void (*old_handler)(int) = std::signal(SIGXFSZ, SIG_IGN);
+    rlimit small = old_limit;
+    small.rlim_cur = static_cast<rlim_t>(log_bytes + 10);
+    REQUIRE(::setrlimit(RLIMIT_FSIZE, &small) == 0);
+    absl::StatusOr<ApplyResult> failed = db->Apply(People(10, 20));
+    REQUIRE(::setrlimit(RLIMIT_FSIZE, &old_limit) == 0);
+    std::signal(SIGXFSZ, old_handler);
+    REQUIRE_FALSE(failed.ok());
+    CHECK(failed.status().code() == absl::StatusCode::kUnavailable);
+    // Poisoned: the disk is fine again, but nothing more is accepted, and
+    // readers still see exactly the acknowledged state.
+    CHECK(db->health() == failed.status());
+    CHECK(db->Apply(People(20, 30)).status() == failed.status());
+    CHECK(db->PutSegment("young", "age < 30") == failed.status());
+    CHECK(db->Checkpoint() == failed.status());
+    CHECK(EncodeSnapshot(*db->Read()) == acknowledged);
+  }
+  // The torn record was never acknowledged: reopening drops it.
+  auto db = MustOpen(dir);
+  CHECK(db->recovery().replayed == 1);
+  CHECK(db->recovery().dropped_bytes == 10);
+  CHECK(EncodeSnapshot(*db->Read()) == acknowledged);
+  REQUIRE(db->Apply(People(10, 20)).ok());
+  CHECK(db->Read()->person_count() == 20);
 }
 
 TEST_CASE("a checkpoint empties the log and the next open starts from it", "[store][database]") {

@@ -1,15 +1,19 @@
 // The few file operations durability rests on, shared by snapshots and the
-// write-ahead log: checksums, complete writes, syncs and atomic replacement.
+// write-ahead log: checksums, whole reads, complete writes, syncs and atomic
+// replacement.
 //
 //   AUDIENCE_RETURN_IF_ERROR(WriteFileAtomically("store.aud", bytes));
+//   AUDIENCE_ASSIGN_OR_RETURN(std::string back, ReadWholeFile("store.aud"));
 //   uint32_t crc = Crc32(bytes);
 //
-// Errors are Unavailable statuses naming the operation, the path and the
-// system's reason. POSIX only.
+// Errors are Unavailable statuses (NotFound for a missing file to read)
+// naming the operation, the path and the system's reason. POSIX only.
 #ifndef AUDIENCE_BASE_FILE_IO_H_
 #define AUDIENCE_BASE_FILE_IO_H_
 
 #include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -19,8 +23,10 @@
 #include <filesystem>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "audience/base/config.h"
 #include "fmt/format.h"
 
@@ -52,6 +58,103 @@ inline absl::Status WriteAll(int fd, std::string_view bytes, const std::string& 
   }
   return absl::OkStatus();
 }
+
+// The whole of `path`: NotFound when it does not exist, Unavailable when it
+// cannot be opened or read. One read into a buffer of the file's size (a
+// stream iterator costs several times the disk read on a large snapshot).
+inline absl::StatusOr<std::string> ReadWholeFile(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    const bool missing = errno == ENOENT;
+    const std::string why = SystemError("cannot open", path);
+    return missing ? absl::NotFoundError(why) : absl::UnavailableError(why);
+  }
+  struct stat st {};
+  std::string bytes;
+  if (::fstat(fd, &st) == 0 && st.st_size > 0) bytes.resize(static_cast<size_t>(st.st_size));
+  size_t done = 0;
+  char more[4096];  // reads past the stat size: the file may have grown
+  for (;;) {
+    const bool full = done == bytes.size();
+    const ssize_t n = full ? ::read(fd, more, sizeof(more))
+                           : ::read(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      const std::string why = SystemError("cannot read", path);
+      ::close(fd);
+      return absl::UnavailableError(why);
+    }
+    if (n == 0) break;
+    if (full) bytes.append(more, static_cast<size_t>(n));
+    done += static_cast<size_t>(n);
+  }
+  ::close(fd);
+  bytes.resize(done);
+  return bytes;
+}
+
+// A file mapped read-only into memory (its pages come straight from the
+// page cache: no buffer to zero and fill). The file must not be truncated
+// while mapped - reading a page past the new end raises SIGBUS - which
+// holds for snapshots: they are only ever replaced by renaming a new file
+// over the old one, and a mapping keeps the old file's pages.
+class MappedFile {
+ public:
+  // NotFound when `path` does not exist, Unavailable when it cannot be
+  // opened or mapped.
+  static absl::StatusOr<MappedFile> Open(const std::string& path) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      const bool missing = errno == ENOENT;
+      const std::string why = SystemError("cannot open", path);
+      return missing ? absl::NotFoundError(why) : absl::UnavailableError(why);
+    }
+    struct stat st {};
+    if (::fstat(fd, &st) != 0) {
+      const std::string why = SystemError("cannot stat", path);
+      ::close(fd);
+      return absl::UnavailableError(why);
+    }
+    MappedFile file;
+    file.size_ = static_cast<size_t>(st.st_size);
+    if (file.size_ > 0) {
+      void* data = ::mmap(nullptr, file.size_, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+      if (data == MAP_FAILED) {
+        const std::string why = SystemError("cannot map", path);
+        ::close(fd);
+        return absl::UnavailableError(why);
+      }
+      ::madvise(data, file.size_, MADV_SEQUENTIAL);
+      file.data_ = static_cast<const char*>(data);
+    }
+    ::close(fd);  // the mapping keeps the file
+    return file;
+  }
+
+  MappedFile(MappedFile&& other) noexcept
+      : data_(std::exchange(other.data_, nullptr)), size_(std::exchange(other.size_, 0)) {}
+  MappedFile& operator=(MappedFile&& other) noexcept {
+    if (this != &other) {
+      Unmap();
+      data_ = std::exchange(other.data_, nullptr);
+      size_ = std::exchange(other.size_, 0);
+    }
+    return *this;
+  }
+  ~MappedFile() { Unmap(); }
+
+  std::string_view bytes() const { return {data_ == nullptr ? "" : data_, size_}; }
+
+ private:
+  MappedFile() = default;
+  void Unmap() {
+    if (data_ != nullptr) ::munmap(const_cast<char*>(data_), size_);
+    data_ = nullptr;
+  }
+
+  const char* data_ = nullptr;
+  size_t size_ = 0;
+};
 
 // Makes a rename or creation inside `path`'s directory durable.
 inline absl::Status SyncParentDirectory(const std::string& path) {

@@ -358,10 +358,14 @@ AUDIENCE_FUNC absl::StatusOr<IdMap> IdMap::Deserialize(ByteReader& r) {
   };
   auto add_forward = [&](const ExternalId& id, PersonId p, std::string_view what) {
     if (absl::Status s = ValidateId(id); !s.ok()) return r.Corrupt(what, StdView(s.message()));
-    if (m.Find(id)) {
+    // Int ids (the bulk) take one probe; strings keep PointAt's accounting.
+    const bool fresh = id.is_int()
+                           ? m.int_ids_.insert(id_map_internal::IntEntry(id.int_value(), p)).second
+                           : !m.Find(id);
+    if (!fresh) {
       return r.Corrupt(what, fmt::format("duplicate external id {}", id_map_internal::Describe(id)));
     }
-    m.PointAt(id, p);
+    if (!id.is_int()) m.PointAt(id, p);
     return absl::OkStatus();
   };
 

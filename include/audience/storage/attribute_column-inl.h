@@ -7,6 +7,7 @@
 #include <cassert>
 #include <cmath>
 #include <limits>
+#include <type_traits>
 
 #include "absl/time/time.h"
 #include "audience/base/status_macros.h"
@@ -585,17 +586,29 @@ AUDIENCE_FUNC void AttributeColumn::Serialize(ByteWriter& out) const {
 
 namespace attribute_column_internal {
 
-// Rows whose value differs from zero must be a subset of `not_null`.
+template <typename T>
+bool IsZeroBits(T v) {
+  if constexpr (std::is_same_v<T, double>) {
+    return std::bit_cast<uint64_t>(v) == 0;
+  } else {
+    return v == T{};
+  }
+}
+
+// Rows outside `not_null` must hold zero. Visits only the null rows (few
+// in a well-filled column).
 template <typename T>
 absl::Status CheckNullRowsZero(const ByteReader& in, const std::vector<T>& values,
                                const Bitmap& not_null, std::string_view what) {
-  std::vector<uint32_t> nonzero;
-  for (size_t p = 0; p < values.size(); ++p) {
-    if (!(values[p] == T{})) nonzero.push_back(static_cast<uint32_t>(p));
-  }
-  Bitmap set = Bitmap::FromIds(nonzero);
-  if (set.IsSubsetOf(not_null)) return absl::OkStatus();
-  return in.Corrupt(what, fmt::format("null row {} holds a value", (set - not_null).Minimum()));
+  uint32_t bad = kNoPerson;
+  (Bitmap::FromRange(0, values.size()) - not_null).ForEach([&](uint32_t p) {
+    // Bit patterns, so that a stored -0.0 or NaN counts as non-zero.
+    if (IsZeroBits(values[p])) return true;
+    bad = p;
+    return false;
+  });
+  if (bad == kNoPerson) return absl::OkStatus();
+  return in.Corrupt(what, fmt::format("null row {} holds a value", bad));
 }
 
 }  // namespace attribute_column_internal
@@ -653,12 +666,10 @@ AUDIENCE_FUNC absl::StatusOr<AttributeColumn> AttributeColumn::Deserialize(
     case AttributeType::kDouble: {
       AUDIENCE_ASSIGN_OR_RETURN(col.doubles_, in.GetArray<double>("attribute values"));
       AUDIENCE_RETURN_IF_ERROR(check_rows(col.doubles_.size(), "attribute values"));
-      // Compare bit patterns so that a stored -0.0 or NaN counts as non-zero.
-      std::vector<uint64_t> bits(rows);
-      for (size_t p = 0; p < rows; ++p) bits[p] = std::bit_cast<uint64_t>(col.doubles_[p]);
-      AUDIENCE_RETURN_IF_ERROR(CheckNullRowsZero(in, bits, not_null, "attribute values"));
+      AUDIENCE_RETURN_IF_ERROR(CheckNullRowsZero(in, col.doubles_, not_null, "attribute values"));
       for (size_t p = 0; p < rows; ++p) {
-        if (!std::isfinite(col.doubles_[p]) || bits[p] == attribute_column_internal::kSignBit) {
+        if (!std::isfinite(col.doubles_[p]) ||
+            std::bit_cast<uint64_t>(col.doubles_[p]) == attribute_column_internal::kSignBit) {
           return in.Corrupt("attribute values", fmt::format("row {} holds {}", p, col.doubles_[p]));
         }
       }

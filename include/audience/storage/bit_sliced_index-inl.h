@@ -80,23 +80,38 @@ AUDIENCE_FUNC BitSlicedIndex BitSlicedIndex::Build(const Bitmap& people,
   const size_t depth = static_cast<size_t>(std::bit_width(all_or ^ all_and));
   out.prefix_ = all_and & HighMask(depth);
   out.slices_.resize(depth);
-  // Chunk by chunk of 2^16 ids: each slice's words are set straight from
-  // the keys (one pass per slice over the chunk's keys, the words staying in
-  // L1) and appended as one container, instead of inserting ids one by one.
+  // Chunk by chunk of 2^16 ids, every slice's words are filled in one pass
+  // over the chunk's keys and each slice's chunk is appended as one
+  // container. A word whose 64 ids are all present (the common, dense case)
+  // is a 64x64 bit transpose of their keys; other ids scatter their set bits.
   const std::vector<uint32_t> all = people.ToVector();
   constexpr size_t kWords = Bitmap::kChunkWords;
-  std::vector<uint64_t> words(kWords);
+  const uint64_t low_mask = bit_sliced_index_internal::LowMask(depth);
+  std::vector<uint64_t> words(depth * kWords);
+  uint64_t block[64];
   for (size_t begin = 0; begin < all.size();) {
     const uint32_t chunk = all[begin] >> 16;
     size_t end = begin;
     while (end < all.size() && (all[end] >> 16) == chunk) ++end;
-    for (size_t i = 0; i < depth; ++i) {
-      std::fill(words.begin(), words.end(), uint64_t{0});
-      for (size_t k = begin; k < end; ++k) {
-        const uint32_t low = all[k] & 0xFFFF;
-        words[low >> 6] |= ((keys[k] >> i) & 1) << (low & 63);
+    std::fill(words.begin(), words.end(), uint64_t{0});
+    for (size_t k = begin; k < end;) {
+      const uint32_t low = all[k] & 0xFFFF;
+      if ((low & 63) == 0 && end - k >= 64 && all[k + 63] - all[k] == 63) {
+        std::copy_n(keys.begin() + static_cast<std::ptrdiff_t>(k), 64, block);
+        dense::Transpose64(block);
+        for (size_t i = 0; i < depth; ++i) words[i * kWords + (low >> 6)] = block[i];
+        k += 64;
+        continue;
       }
-      out.slices_[i].AppendChunk(chunk, words.data(), dense::Popcount(words.data(), kWords));
+      const uint64_t bit = uint64_t{1} << (low & 63);
+      for (uint64_t rest = keys[k] & low_mask; rest != 0; rest &= rest - 1) {
+        words[static_cast<size_t>(std::countr_zero(rest)) * kWords + (low >> 6)] |= bit;
+      }
+      ++k;
+    }
+    for (size_t i = 0; i < depth; ++i) {
+      const uint64_t* w = words.data() + i * kWords;
+      out.slices_[i].AppendChunk(chunk, w, dense::Popcount(w, kWords));
     }
     begin = end;
   }

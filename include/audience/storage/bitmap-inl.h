@@ -8,6 +8,7 @@
 #include <cassert>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 
 #include "absl/status/status.h"
 #include "fmt/format.h"
@@ -72,12 +73,32 @@ AUDIENCE_FUNC roaring_bitmap_s* Bitmap::Mutable() {
 }
 
 AUDIENCE_FUNC Bitmap Bitmap::Of(std::initializer_list<uint32_t> ids) {
-  return FromIds(absl::MakeConstSpan(ids.begin(), ids.size()));
+  // A handful of ids: added one by one (FromIds' chunk path, inlined on a
+  // one-element list, trips GCC 12's -Wmaybe-uninitialized).
+  Bitmap b;
+  for (uint32_t id : ids) b.Add(id);
+  return b;
 }
 
 AUDIENCE_FUNC Bitmap Bitmap::FromIds(absl::Span<const uint32_t> ids) {
   Bitmap b;
-  b.AddMany(ids);
+  if (std::adjacent_find(ids.begin(), ids.end(), std::greater_equal<>()) != ids.end()) {
+    b.AddMany(ids);
+    return b;
+  }
+  // Strictly ascending (what most callers pass): each chunk's container is
+  // made in one pass, several times faster than adding the ids one by one.
+  for (size_t begin = 0; begin < ids.size();) {
+    const uint32_t key = ids[begin] >> 16;
+    const size_t end = static_cast<size_t>(
+        std::partition_point(ids.begin() + static_cast<std::ptrdiff_t>(begin), ids.end(),
+                             [key](uint32_t id) { return (id >> 16) == key; }) -
+        ids.begin());
+    uint8_t type = 0;
+    void* c = bitmap_internal::ContainerFromSortedIds(ids.data() + begin, end - begin, &type);
+    ra_append(&b.Mutable()->high_low_container, static_cast<uint16_t>(key), c, type);
+    begin = end;
+  }
   return b;
 }
 

@@ -37,6 +37,26 @@ inline void* ContainerFromWords(const uint64_t* words, size_t n, uint64_t card, 
   return ids;
 }
 
+// A new container holding the `n` strictly ascending ids of one chunk (only
+// their low 16 bits are read), in the form CRoaring requires for that count.
+inline void* ContainerFromSortedIds(const uint32_t* ids, size_t n, uint8_t* type) {
+  if (n > DEFAULT_MAX_SIZE) {
+    auto* bits = static_cast<bitset_container_t*>(CheckedContainer(bitset_container_create()));
+    for (size_t k = 0; k < n; ++k) {
+      bits->array[(ids[k] & 0xFFFF) >> 6] |= uint64_t{1} << (ids[k] & 63);
+    }
+    bits->cardinality = static_cast<int32_t>(n);
+    *type = BITSET_CONTAINER_TYPE_CODE;
+    return bits;
+  }
+  auto* a = static_cast<array_container_t*>(
+      CheckedContainer(array_container_create_given_capacity(static_cast<int32_t>(n))));
+  for (size_t k = 0; k < n; ++k) a->array[k] = static_cast<uint16_t>(ids[k]);
+  a->cardinality = static_cast<int32_t>(n);
+  *type = ARRAY_CONTAINER_TYPE_CODE;
+  return a;
+}
+
 // Adds the ids of container `c` (of `type`, unwrapped) to `words`.
 inline void OrInto(const void* c, uint8_t type, uint64_t* words) {
   if (type == BITSET_CONTAINER_TYPE_CODE) {

@@ -505,6 +505,19 @@ AUDIENCE_FUNC uint64_t SliceRange(const uint64_t* const* slices, size_t depth, u
   return dense_internal::Current().range(plan, mask, out, n);
 }
 
+AUDIENCE_FUNC void Transpose64(uint64_t rows[64]) {
+  // Round j swaps the high j bits of row k with the low j bits of row k + j
+  // in every pair of j-row blocks: halves, quarters, ... single bits.
+  uint64_t mask = 0x00000000FFFFFFFFull;
+  for (unsigned j = 32; j != 0; j >>= 1, mask ^= mask << j) {
+    for (unsigned k = 0; k < 64; k = ((k | j) + 1) & ~j) {
+      const uint64_t t = ((rows[k] >> j) ^ rows[k | j]) & mask;
+      rows[k] ^= t << j;
+      rows[k | j] ^= t;
+    }
+  }
+}
+
 AUDIENCE_FUNC size_t SliceRangeBottom(size_t depth, uint64_t lo, uint64_t hi) {
   return std::min(dense_internal::LoStop(depth, lo), dense_internal::HiStop(depth, hi));
 }

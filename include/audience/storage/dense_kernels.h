@@ -63,6 +63,11 @@ uint64_t Xor(const uint64_t* a, const uint64_t* b, uint64_t* out, size_t n);
 // Returns the number written.
 size_t ExtractSetBits(const uint64_t* a, size_t n, uint16_t* out);
 
+// Transposes the 64x64 bit matrix whose row r is rows[r]: afterwards bit r
+// of rows[i] is what bit i of the old rows[r] was (64 keys in, their 64 bit
+// slices out, one word each). Portable: six rounds of block swaps.
+void Transpose64(uint64_t rows[64]);
+
 // A range test over bit-sliced keys, 64 people per word: the person of bit
 // b of word i has a key whose bit j is bit b of slices[j][i] (j < depth).
 // Writes out[i] = mask[i] & {bits whose key lies in [lo, hi]} and returns

@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <vector>
 
 #include "audience/base/byte_io.h"
@@ -282,11 +281,8 @@ AUDIENCE_FUNC absl::Status SaveSnapshot(const Store& store, const std::string& p
 }
 
 AUDIENCE_FUNC absl::StatusOr<Store> OpenSnapshot(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(SystemError("cannot open", path));
-  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) return absl::DataLossError(SystemError("cannot read", path));
-  absl::StatusOr<Store> store = DecodeSnapshot(bytes);
+  AUDIENCE_ASSIGN_OR_RETURN(const MappedFile file, MappedFile::Open(path));
+  absl::StatusOr<Store> store = DecodeSnapshot(file.bytes());
   if (!store.ok()) {
     return absl::Status(store.status().code(),
                         fmt::format("{}: {}", path, store.status().message()));

@@ -7,8 +7,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <fstream>
-#include <iterator>
 #include <optional>
 #include <utility>
 
@@ -91,14 +89,10 @@ inline absl::Status Damaged(const std::string& path, uint64_t at, std::string_vi
 
 AUDIENCE_FUNC absl::StatusOr<LogScan> ScanLog(
     const std::string& path, absl::FunctionRef<absl::Status(const LogRecord&)> visit) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    if (errno == ENOENT) return LogScan{};
-    return absl::UnavailableError(SystemError("cannot open", path));
-  }
-  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) return absl::UnavailableError(SystemError("cannot read", path));
-  return ScanLogBytes(bytes, path, visit);
+  absl::StatusOr<std::string> bytes = ReadWholeFile(path);
+  if (absl::IsNotFound(bytes.status())) return LogScan{};
+  if (!bytes.ok()) return bytes.status();
+  return ScanLogBytes(*bytes, path, visit);
 }
 
 AUDIENCE_FUNC absl::StatusOr<LogScan> ScanLogBytes(
