@@ -34,7 +34,9 @@ absl::StatusOr<IdMap> Decode(std::string_view bytes) {
 }
 
 // Checks the map's invariants through its public API only.
-bool Consistent(const IdMap& m) {
+// `first`: the map's first issued id (ForTestingStartAt); lower ids were
+// never issued, and walking four billion of them took minutes under ASan.
+bool Consistent(const IdMap& m, PersonId first = 0) {
   bool ok = true;
   uint64_t n = 0;
   m.live().ForEach([&](PersonId p) {
@@ -45,7 +47,7 @@ bool Consistent(const IdMap& m) {
     for (const ExternalId& id : ids) ok = ok && m.Find(id) == p;
   });
   ok = ok && n == m.live_count();
-  for (PersonId p = 0; p < m.capacity() && ok; ++p) {
+  for (PersonId p = first; p < m.capacity() && ok; ++p) {
     PersonId c = m.Canonical(p);
     ok = c == kNoPerson || m.IsLive(c);
   }
@@ -318,7 +320,7 @@ TEST_CASE("issuing stops at kNoPerson ids", "[ids][id_map]") {
   CHECK(m.Canonical(kNoPerson - 1) == kNoPerson - 2);
   CHECK(m.Canonical(0) == kNoPerson);
   CHECK(m.Delete(0).code() == absl::StatusCode::kNotFound);
-  CHECK(Consistent(m));
+  CHECK(Consistent(m, kNoPerson - 2));
   absl::StatusOr<IdMap> back = Decode(Encode(m));
   REQUIRE(back.ok());
   CHECK(*back == m);
