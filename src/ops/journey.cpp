@@ -1,0 +1,2 @@
+#include "audience/ops/journey.h"
+#include "audience/ops/journey-inl.h"

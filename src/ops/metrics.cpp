@@ -1,0 +1,2 @@
+#include "audience/ops/metrics.h"
+#include "audience/ops/metrics-inl.h"

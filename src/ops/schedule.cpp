@@ -1,0 +1,2 @@
+#include "audience/ops/schedule.h"
+#include "audience/ops/schedule-inl.h"
