@@ -31,6 +31,7 @@
 #include "audience/io/field_parse.h"
 #include "audience/io/importer.h"
 #include "audience/ops/journey.h"
+#include "audience/ops/matching.h"
 #include "audience/ops/metrics.h"
 #include "audience/ops/schedule.h"
 #include "audience/query/ast.h"

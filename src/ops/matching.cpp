@@ -1,0 +1,2 @@
+#include "audience/ops/matching.h"
+#include "audience/ops/matching-inl.h"
