@@ -33,6 +33,7 @@
 #include "audience/ops/journey.h"
 #include "audience/ops/matching.h"
 #include "audience/ops/metrics.h"
+#include "audience/ops/report.h"
 #include "audience/ops/schedule.h"
 #include "audience/query/ast.h"
 #include "audience/query/binder.h"

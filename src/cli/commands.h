@@ -16,6 +16,7 @@ int RunExport(ArgCursor& args);
 int RunRfmCommand(ArgCursor& args);
 int RunModelsCommand(ArgCursor& args);
 int RunLifecycleCommand(ArgCursor& args);
+int RunReportCommand(ArgCursor& args);
 
 // Usage texts, printed by `--help` (stdout) and `audience help <cmd>`.
 std::string_view ImportUsage();
@@ -24,6 +25,7 @@ std::string_view ExportUsage();
 std::string_view RfmUsage();
 std::string_view ModelsUsage();
 std::string_view LifecycleUsage();
+std::string_view ReportCommandUsage();
 
 }  // namespace audience_cli
 

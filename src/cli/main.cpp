@@ -26,6 +26,7 @@ Commands:
   rfm      score customers on recency, frequency and monetary value; save the groups
   models   fit BG/NBD or Pareto/NBD and Gamma-Gamma; save P(alive), expected purchases, CLV
   lifecycle  put people into stages (lifecycle, tiers, funnel); save stages and history
+  report   write one self-contained HTML page: segments, RFM grid, lifecycle, history
   help     show this text, or `audience help <command>` for one command
 
 Options:
@@ -51,6 +52,8 @@ int Help(std::string_view command) {
     fmt::print("{}", ModelsUsage());
   } else if (command == "lifecycle") {
     fmt::print("{}", LifecycleUsage());
+  } else if (command == "report") {
+    fmt::print("{}", ReportCommandUsage());
   } else if (command == "help") {
     fmt::print("{}", kUsage);
   } else {
@@ -72,6 +75,7 @@ int Main(int argc, char** argv) {
   if (command == "rfm") return RunRfmCommand(args);
   if (command == "models") return RunModelsCommand(args);
   if (command == "lifecycle") return RunLifecycleCommand(args);
+  if (command == "report") return RunReportCommand(args);
   if (command == "help" || command == "--help" || command == "-h") {
     if (argc > 3) return ReportUsage("help", "expected at most one command name");
     return Help(argc == 3 ? std::string_view(argv[2]) : std::string_view());

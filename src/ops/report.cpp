@@ -1,0 +1,2 @@
+#include "audience/ops/report.h"
+#include "audience/ops/report-inl.h"
