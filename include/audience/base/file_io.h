@@ -59,16 +59,23 @@ inline absl::Status WriteAll(int fd, std::string_view bytes, const std::string& 
   return absl::OkStatus();
 }
 
+// A read-only descriptor of `path`: NotFound when it does not exist,
+// Unavailable when it cannot be opened.
+inline absl::StatusOr<int> OpenForReading(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd >= 0) return fd;
+  const bool missing = errno == ENOENT;
+  const std::string why = SystemError("cannot open", path);
+  return missing ? absl::NotFoundError(why) : absl::UnavailableError(why);
+}
+
 // The whole of `path`: NotFound when it does not exist, Unavailable when it
 // cannot be opened or read. One read into a buffer of the file's size (a
 // stream iterator costs several times the disk read on a large snapshot).
 inline absl::StatusOr<std::string> ReadWholeFile(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    const bool missing = errno == ENOENT;
-    const std::string why = SystemError("cannot open", path);
-    return missing ? absl::NotFoundError(why) : absl::UnavailableError(why);
-  }
+  absl::StatusOr<int> opened = OpenForReading(path);
+  if (!opened.ok()) return opened.status();
+  const int fd = *opened;
   struct stat st {};
   std::string bytes;
   if (::fstat(fd, &st) == 0 && st.st_size > 0) bytes.resize(static_cast<size_t>(st.st_size));
@@ -103,12 +110,9 @@ class MappedFile {
   // NotFound when `path` does not exist, Unavailable when it cannot be
   // opened or mapped.
   static absl::StatusOr<MappedFile> Open(const std::string& path) {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-      const bool missing = errno == ENOENT;
-      const std::string why = SystemError("cannot open", path);
-      return missing ? absl::NotFoundError(why) : absl::UnavailableError(why);
-    }
+    absl::StatusOr<int> opened = OpenForReading(path);
+    if (!opened.ok()) return opened.status();
+    const int fd = *opened;
     struct stat st {};
     if (::fstat(fd, &st) != 0) {
       const std::string why = SystemError("cannot stat", path);

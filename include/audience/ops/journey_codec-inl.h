@@ -1,6 +1,5 @@
 // Journey state on disk (journey.h: Serialize, Deserialize, Save, Open).
-// Layout, little-endian: 8-byte magic "\x89AUDJRN\n", u32 version (1), the
-// body, u32 CRC-32 of everything before it. Body: the spec (canonical
+// Sealed (base/sealed_bytes.h) with magic "\x89AUDJRN\n", version 1. Body: the spec (canonical
 // bytes, compared on load), u8 has-last + time, u32 step count, then per
 // step: the trigger members bitmap; u64 n + n x (u32 person, entered, due);
 // u64 n + n x (u32 person, i64 newest trigger second); counters (4 x u64).
@@ -10,11 +9,11 @@
 #define AUDIENCE_OPS_JOURNEY_CODEC_INL_H_
 
 #include <algorithm>
-#include <cstring>
 #include <vector>
 
 #include "audience/base/byte_io.h"
 #include "audience/base/file_io.h"
+#include "audience/base/sealed_bytes.h"
 #include "audience/base/status_macros.h"
 #include "audience/ops/journey.h"
 #include "audience/store/batch_codec.h"
@@ -23,7 +22,7 @@ AUDIENCE_BEGIN_NAMESPACE
 
 namespace journey_internal {
 
-inline constexpr char kMagic[8] = {'\x89', 'A', 'U', 'D', 'J', 'R', 'N', '\n'};
+inline constexpr std::string_view kMagic("\x89" "AUDJRN\n", 8);
 inline constexpr uint32_t kVersion = 1;
 
 inline std::string SpecBytes(const JourneySpec& spec) {
@@ -63,8 +62,6 @@ std::vector<std::pair<PersonId, typename Map::mapped_type>> ByPerson(const Map& 
 AUDIENCE_FUNC std::string Journey::Serialize() const {
   using namespace journey_internal;  // NOLINT: this unit's helpers
   ByteWriter w;
-  for (char c : kMagic) w.PutU8(static_cast<uint8_t>(c));
-  w.PutU32(kVersion);
   w.PutString(SpecBytes(spec_));
   w.PutBool(last_.has_value());
   if (last_) EncodeTime(*last_, &w);
@@ -87,30 +84,15 @@ AUDIENCE_FUNC std::string Journey::Serialize() const {
     w.PutU64(state.counters.skipped);
     w.PutU64(state.counters.cancelled);
   }
-  std::string out = w.Release();
-  ByteWriter crc;
-  crc.PutU32(Crc32(out));
-  out += crc.data();
-  return out;
+  return Seal(kMagic, kVersion, w.data());
 }
 
 AUDIENCE_FUNC absl::StatusOr<Journey> Journey::Deserialize(const Store& store, JourneySpec spec,
                                                           std::string_view bytes) {
   using namespace journey_internal;  // NOLINT: this unit's helpers
-  if (bytes.size() < sizeof(kMagic) + 8 || std::memcmp(bytes.data(), kMagic, sizeof(kMagic)) != 0) {
-    return absl::InvalidArgumentError("not an audience journey state (bad magic number)");
-  }
-  ByteReader tail(bytes.substr(bytes.size() - 4), "journey state");
-  AUDIENCE_ASSIGN_OR_RETURN(uint32_t crc, tail.GetU32("checksum"));
-  const std::string_view body = bytes.substr(0, bytes.size() - 4);
-  if (crc != Crc32(body)) return absl::DataLossError("journey state is damaged: checksum mismatch");
-  ByteReader r(body.substr(sizeof(kMagic)), "journey state");
-  AUDIENCE_ASSIGN_OR_RETURN(uint32_t version, r.GetU32("version"));
-  if (version != kVersion) {
-    return absl::FailedPreconditionError(fmt::format(
-        "journey state version {} is not supported (this build reads version {})", version,
-        kVersion));
-  }
+  AUDIENCE_ASSIGN_OR_RETURN(std::string_view body,
+                            Unseal(bytes, kMagic, kVersion, "journey state"));
+  ByteReader r(body, "journey state");
   AUDIENCE_ASSIGN_OR_RETURN(std::string saved_spec, r.GetString("spec"));
   AUDIENCE_ASSIGN_OR_RETURN(Journey j, Create(store, std::move(spec)));
   if (saved_spec != SpecBytes(j.spec_)) {

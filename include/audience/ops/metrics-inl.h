@@ -4,10 +4,10 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstring>
 
 #include "audience/base/byte_io.h"
 #include "audience/base/file_io.h"
+#include "audience/base/sealed_bytes.h"
 #include "audience/base/status_macros.h"
 #include "audience/base/strings.h"
 #include "audience/ops/metrics.h"
@@ -19,9 +19,9 @@ AUDIENCE_BEGIN_NAMESPACE
 
 namespace metrics_internal {
 
-// History file: magic, u32 version (1), u32 series count, per series its
-// name, u64 n and n x (time, u64 size); then u32 CRC-32 of all before it.
-inline constexpr char kMagic[8] = {'\x89', 'A', 'U', 'D', 'H', 'I', 'S', '\n'};
+// History file, sealed (base/sealed_bytes.h): u32 series count, per series
+// its name, u64 n and n x (time, u64 size).
+inline constexpr std::string_view kMagic("\x89" "AUDHIS\n", 8);
 inline constexpr uint32_t kVersion = 1;
 inline constexpr absl::Duration kWeek = absl::Hours(7 * 24);
 
@@ -81,8 +81,6 @@ AUDIENCE_FUNC absl::Span<const SizePoint> SizeHistory::Series(std::string_view n
 AUDIENCE_FUNC std::string SizeHistory::Serialize() const {
   using namespace metrics_internal;  // NOLINT: this unit's constants
   ByteWriter w;
-  for (char c : kMagic) w.PutU8(static_cast<uint8_t>(c));
-  w.PutU32(kVersion);
   w.PutU32(static_cast<uint32_t>(series_.size()));
   for (const auto& [name, points] : series_) {
     w.PutString(name);
@@ -92,28 +90,13 @@ AUDIENCE_FUNC std::string SizeHistory::Serialize() const {
       w.PutU64(p.size);
     }
   }
-  std::string out = w.Release();
-  ByteWriter crc;
-  crc.PutU32(Crc32(out));
-  return out + crc.data();
+  return Seal(kMagic, kVersion, w.data());
 }
 
 AUDIENCE_FUNC absl::StatusOr<SizeHistory> SizeHistory::Deserialize(std::string_view bytes) {
   using namespace metrics_internal;  // NOLINT: this unit's constants
-  if (bytes.size() < sizeof(kMagic) + 8 || std::memcmp(bytes.data(), kMagic, sizeof(kMagic)) != 0) {
-    return absl::InvalidArgumentError("not an audience size history (bad magic number)");
-  }
-  ByteReader tail(bytes.substr(bytes.size() - 4), "size history");
-  AUDIENCE_ASSIGN_OR_RETURN(uint32_t crc, tail.GetU32("checksum"));
-  const std::string_view body = bytes.substr(0, bytes.size() - 4);
-  if (crc != Crc32(body)) return absl::DataLossError("size history is damaged: checksum mismatch");
-  ByteReader r(body.substr(sizeof(kMagic)), "size history");
-  AUDIENCE_ASSIGN_OR_RETURN(uint32_t version, r.GetU32("version"));
-  if (version != kVersion) {
-    return absl::FailedPreconditionError(
-        fmt::format("size history version {} is not supported (this build reads {})", version,
-                    kVersion));
-  }
+  AUDIENCE_ASSIGN_OR_RETURN(std::string_view body, Unseal(bytes, kMagic, kVersion, "size history"));
+  ByteReader r(body, "size history");
   AUDIENCE_ASSIGN_OR_RETURN(uint32_t count, r.GetU32("series count"));
   AUDIENCE_RETURN_IF_ERROR(r.CheckCount(count, 12, "series count"));
   SizeHistory h;
