@@ -196,7 +196,9 @@ TEST_CASE("a merged person's pending step goes to the survivor", "[ops][journey]
 TEST_CASE("saving and reopening a journey neither repeats nor loses an action",
           "[ops][journey]") {
   // 60 simulated days of random purchases and tags, advanced every 6 hours:
-  // once straight through, once saved and reopened every 5 days.
+  // once straight through, once with the host restarting every 5 days (the
+  // journey state saved and opened, the store saved as a snapshot and
+  // opened from it).
   JourneySpec spec = BuyerJourney();
   spec.steps.push_back({.name = "wake_up", .trigger = JourneyTrigger::Enter("lifecycle:dormant"),
                         .schedule = {.weekdays = kWeekend, .hour = 10}});
@@ -204,8 +206,9 @@ TEST_CASE("saving and reopening a journey neither repeats nor loses an action",
   const std::string path = (std::filesystem::temp_directory_path() /
                             ("audience_journey_" + std::to_string(::getpid()))).string();
   Store store = FullStore();
+  Store restarted = FullStore();
   Journey straight = MustCreate(store, spec);
-  std::optional<Journey> resumed = MustCreate(store, spec);
+  std::optional<Journey> resumed = MustCreate(restarted, spec);
   std::vector<Fired> a, b;
   std::mt19937 rng(11);
   for (int tick = 0; tick < 60 * 4; ++tick) {
@@ -220,12 +223,17 @@ TEST_CASE("saving and reopening a journey neither repeats nor loses an action",
       }
     }
     MustApply(store, batch);
+    MustApply(restarted, batch);
     for (const DueAction& x : MustAdvance(straight, store, now)) a.emplace_back(x.step, x.person, x.due);
-    for (const DueAction& x : MustAdvance(*resumed, store, now)) b.emplace_back(x.step, x.person, x.due);
+    for (const DueAction& x : MustAdvance(*resumed, restarted, now)) b.emplace_back(x.step, x.person, x.due);
     if (tick % 20 == 19) {
       REQUIRE(resumed->Save(path).ok());
+      REQUIRE(SaveSnapshot(restarted, path + ".aud").ok());
       resumed.reset();
-      absl::StatusOr<Journey> back = Journey::Open(store, spec, path);
+      absl::StatusOr<Store> reopened = OpenSnapshot(path + ".aud");
+      REQUIRE(reopened.ok());
+      restarted = *std::move(reopened);
+      absl::StatusOr<Journey> back = Journey::Open(restarted, spec, path);
       INFO(back.status().ToString());
       REQUIRE(back.ok());
       resumed = *std::move(back);
@@ -237,6 +245,7 @@ TEST_CASE("saving and reopening a journey neither repeats nor loses an action",
   // Never twice for one entry: each (step, person, due) once.
   CHECK(std::set<Fired>(a.begin(), a.end()).size() == a.size());
   std::filesystem::remove(path);
+  std::filesystem::remove(path + ".aud");
 }
 
 TEST_CASE("journey definitions are checked against the schema", "[ops][journey][errors]") {
