@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <map>
 #include <tuple>
 #include <utility>
 
@@ -172,17 +173,25 @@ AUDIENCE_FUNC absl::StatusOr<std::vector<DueAction>> Journey::Advance(const Stor
                     absl::FormatTime(now), absl::FormatTime(*last_)));
   }
   // Every query first, so that an error (a saved segment removed since
-  // Create) returns with the state unchanged.
-  std::vector<std::optional<Segment>> members(steps_.size()), conditions(steps_.size());
+  // Create) returns with the state unchanged. Steps often share a trigger
+  // or a condition: each distinct text is evaluated once.
+  std::map<std::string, Segment> evaluated;  // stable addresses
+  auto evaluate = [&](const std::string& text) -> absl::StatusOr<const Segment*> {
+    auto it = evaluated.find(text);
+    if (it == evaluated.end()) {
+      AUDIENCE_ASSIGN_OR_RETURN(Segment s, Evaluate(store, text, journey_internal::At(now)));
+      it = evaluated.emplace(text, std::move(s)).first;
+    }
+    return &it->second;
+  };
+  std::vector<const Segment*> members(steps_.size()), conditions(steps_.size());
   for (size_t step = 0; step < steps_.size(); ++step) {
     const JourneyStep& spec = spec_.steps[step];
     if (spec.trigger.kind == JourneyTrigger::Kind::kEnterSegment) {
-      AUDIENCE_ASSIGN_OR_RETURN(members[step],
-                                Evaluate(store, spec.trigger.text, journey_internal::At(now)));
+      AUDIENCE_ASSIGN_OR_RETURN(members[step], evaluate(spec.trigger.text));
     }
     if (!spec.condition.empty()) {
-      AUDIENCE_ASSIGN_OR_RETURN(conditions[step],
-                                Evaluate(store, spec.condition, journey_internal::At(now)));
+      AUDIENCE_ASSIGN_OR_RETURN(conditions[step], evaluate(spec.condition));
     }
   }
   std::vector<DueAction> due;

@@ -13,7 +13,6 @@
 #include "audience/base/strings.h"
 #include "audience/ops/matching.h"
 #include "audience/query/query.h"
-#include "audience/storage/dense_kernels.h"
 #include "audience/store/store.h"
 #include "fmt/format.h"
 
@@ -26,10 +25,6 @@ inline bool Better(const Match& a, const Match& b) {
   return a.score > b.score || (a.score == b.score && a.id < b.id);
 }
 
-inline int WeekdayBit(absl::Weekday d) {
-  return d == absl::Weekday::sunday ? 6 : static_cast<int>(d);  // absl: monday = 0
-}
-
 // Inserts m into the sorted `top` (size n, padded with score 0) if it is
 // better than the last entry.
 inline void Offer(Match* top, size_t n, Match m) {
@@ -40,6 +35,41 @@ inline void Offer(Match* top, size_t n, Match m) {
     --i;
   }
   top[i] = m;
+}
+
+// The words of `b`'s chunk `key` (scratch filled for non-bitset containers),
+// or null when `b` has none there.
+inline const uint64_t* ChunkOf(const Bitmap& b, uint32_t key, uint64_t* scratch) {
+  const size_t c = b.SeekChunk(key, 0);
+  if (c == b.ChunkCount() || b.ChunkKey(c) != key) return nullptr;
+  return b.ChunkWords(c, scratch);
+}
+
+// Adds `weight` to the score of every id of `words` (& `mask` when not
+// null) in one chunk, and marks those ids in `touched`.
+inline void AddTerm(const uint64_t* words, const uint64_t* mask, float weight, uint64_t* touched,
+                    float* scores) {
+  for (size_t i = 0; i < Bitmap::kChunkWords; ++i) {
+    uint64_t bits = mask != nullptr ? words[i] & mask[i] : words[i];
+    touched[i] |= bits;
+    for (; bits != 0; bits &= bits - 1) {
+      scores[i * 64 + static_cast<size_t>(std::countr_zero(bits))] += weight;
+    }
+  }
+}
+
+// Calls f(slot, score) for every touched slot of the chunk, ascending, and
+// clears the touched marks and scores for the next product.
+template <typename F>
+void Drain(uint64_t* touched, float* scores, F&& f) {
+  for (size_t i = 0; i < Bitmap::kChunkWords; ++i) {
+    for (uint64_t bits = touched[i]; bits != 0; bits &= bits - 1) {
+      const size_t slot = i * 64 + static_cast<size_t>(std::countr_zero(bits));
+      f(slot, scores[slot]);
+      scores[slot] = 0;
+    }
+    touched[i] = 0;
+  }
 }
 
 }  // namespace matching_internal
@@ -101,15 +131,12 @@ AUDIENCE_FUNC std::vector<std::string> Matcher::ScenesAt(absl::Time t, const abs
                                                          std::string_view channel) const {
   const absl::CivilSecond local = absl::ToCivilSecond(t, zone);
   const int minute = local.hour() * 60 + local.minute();
-  const int day = matching_internal::WeekdayBit(absl::GetWeekday(absl::CivilDay(local)));
+  const int day = WeekdayBit(absl::GetWeekday(absl::CivilDay(local)));
   std::vector<std::string> out;
   for (const Scene& s : scenes_) {
     if (!s.channel.empty() && s.channel != channel) continue;
     if (((s.weekdays >> day) & 1) == 0) continue;
-    const bool inside = s.from_minute <= s.to_minute
-                            ? minute >= s.from_minute && minute < s.to_minute
-                            : minute >= s.from_minute || minute < s.to_minute;
-    if (inside) out.push_back(s.name);
+    if (InMinuteWindow(minute, s.from_minute, s.to_minute)) out.push_back(s.name);
   }
   return out;
 }
@@ -174,34 +201,23 @@ AUDIENCE_FUNC std::vector<Match> Matcher::TopPeople(size_t product, size_t n,
   std::sort(keys.begin(), keys.end());
   keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
   constexpr size_t kWords = Bitmap::kChunkWords;
-  std::vector<uint64_t> scratch(kWords), mask(kWords), touched(kWords);
+  std::vector<uint64_t> scratch(kWords), mask(kWords), touched(kWords, 0);
   std::vector<float> scores(kWords * 64, 0);
   for (uint32_t key : keys) {
     const uint64_t* in_scope = nullptr;
     if (within != nullptr) {
-      const size_t c = within->SeekChunk(key, 0);
-      if (c == within->ChunkCount() || within->ChunkKey(c) != key) continue;
-      in_scope = within->ChunkWords(c, mask.data());
+      in_scope = matching_internal::ChunkOf(*within, key, mask.data());
+      if (in_scope == nullptr) continue;
     }
-    std::fill(touched.begin(), touched.end(), uint64_t{0});
     for (const Weighted& w : terms) {
-      const Bitmap& b = terms_[w.term];
-      const size_t c = b.SeekChunk(key, 0);
-      if (c == b.ChunkCount() || b.ChunkKey(c) != key) continue;
-      const uint64_t* words = b.ChunkWords(c, scratch.data());
-      for (size_t i = 0; i < kWords; ++i) {
-        uint64_t bits = in_scope != nullptr ? words[i] & in_scope[i] : words[i];
-        touched[i] |= bits;
-        for (; bits != 0; bits &= bits - 1) scores[i * 64 + static_cast<size_t>(std::countr_zero(bits))] += w.weight;
+      const uint64_t* words = matching_internal::ChunkOf(terms_[w.term], key, scratch.data());
+      if (words != nullptr) {
+        matching_internal::AddTerm(words, in_scope, w.weight, touched.data(), scores.data());
       }
     }
-    for (size_t i = 0; i < kWords; ++i) {
-      for (uint64_t bits = touched[i]; bits != 0; bits &= bits - 1) {
-        const size_t slot = i * 64 + static_cast<size_t>(std::countr_zero(bits));
-        offer({static_cast<uint32_t>((uint64_t{key} << 16) | slot), scores[slot]});
-        scores[slot] = 0;
-      }
-    }
+    matching_internal::Drain(touched.data(), scores.data(), [&](size_t slot, float score) {
+      offer({static_cast<uint32_t>((uint64_t{key} << 16) | slot), score});
+    });
   }
   std::sort_heap(heap.begin(), heap.end(), Better);
   return heap;
@@ -225,8 +241,8 @@ AUDIENCE_FUNC absl::StatusOr<MatchTable> Matcher::TopProductsForAll(const Bitmap
   used.erase(std::unique(used.begin(), used.end()), used.end());
   constexpr size_t kWords = Bitmap::kChunkWords;
   std::vector<std::vector<uint64_t>> buffers(terms_.size());
-  std::vector<const uint64_t*> words(terms_.size(), dense::kZeroChunk);
-  std::vector<uint64_t> mask_buffer(kWords), touched(kWords);
+  std::vector<const uint64_t*> words(terms_.size(), nullptr);  // null: no ids in the chunk
+  std::vector<uint64_t> mask_buffer(kWords), touched(kWords, 0);
   std::vector<float> scores(kWords * 64, 0);
   std::vector<Match> tops(kWords * 64 * n);  // per slot of the chunk
   size_t row = 0;  // first row of the chunk in the table
@@ -234,34 +250,19 @@ AUDIENCE_FUNC absl::StatusOr<MatchTable> Matcher::TopProductsForAll(const Bitmap
     const uint32_t key = people.ChunkKey(pc);
     const uint64_t* mask = people.ChunkWords(pc, mask_buffer.data());
     for (uint32_t t : used) {
-      const Bitmap& b = terms_[t];
-      const size_t c = b.SeekChunk(key, 0);
-      if (c == b.ChunkCount() || b.ChunkKey(c) != key) {
-        words[t] = dense::kZeroChunk;
-        continue;
-      }
       buffers[t].resize(kWords);
-      words[t] = b.ChunkWords(c, buffers[t].data());
+      words[t] = matching_internal::ChunkOf(terms_[t], key, buffers[t].data());
     }
     std::fill(tops.begin(), tops.end(), Match{});
     for (uint32_t product : candidates) {
-      std::fill(touched.begin(), touched.end(), uint64_t{0});
       for (const Weighted& w : weighted_[product]) {
-        const uint64_t* tw = words[w.term];
-        if (tw == dense::kZeroChunk) continue;
-        for (size_t i = 0; i < kWords; ++i) {
-          uint64_t bits = tw[i] & mask[i];
-          touched[i] |= bits;
-          for (; bits != 0; bits &= bits - 1) scores[i * 64 + static_cast<size_t>(std::countr_zero(bits))] += w.weight;
+        if (words[w.term] != nullptr) {
+          matching_internal::AddTerm(words[w.term], mask, w.weight, touched.data(), scores.data());
         }
       }
-      for (size_t i = 0; i < kWords; ++i) {
-        for (uint64_t bits = touched[i]; bits != 0; bits &= bits - 1) {
-          const size_t slot = i * 64 + static_cast<size_t>(std::countr_zero(bits));
-          matching_internal::Offer(tops.data() + slot * n, n, {product, scores[slot]});
-          scores[slot] = 0;
-        }
-      }
+      matching_internal::Drain(touched.data(), scores.data(), [&](size_t slot, float score) {
+        matching_internal::Offer(tops.data() + slot * n, n, {product, score});
+      });
     }
     for (size_t i = 0; i < kWords; ++i) {
       for (uint64_t bits = mask[i]; bits != 0; bits &= bits - 1, ++row) {

@@ -51,8 +51,8 @@ AUDIENCE_FUNC absl::Status SizeHistory::Record(std::string_view series, absl::Ti
   return absl::OkStatus();
 }
 
-AUDIENCE_FUNC absl::Status SizeHistory::RecordSavedSegments(const Store& store, absl::Time now) {
-  // Evaluate all before recording any, so that an error records nothing.
+AUDIENCE_FUNC absl::StatusOr<std::vector<std::pair<std::string, uint64_t>>> SavedSegmentSizes(
+    const Store& store, absl::Time now) {
   std::vector<std::pair<std::string, uint64_t>> sizes;
   for (const auto& [name, text] : store.segments()) {
     absl::StatusOr<uint64_t> n = Count(store, text, {.now = now});
@@ -62,6 +62,12 @@ AUDIENCE_FUNC absl::Status SizeHistory::RecordSavedSegments(const Store& store, 
     }
     sizes.emplace_back(name, *n);
   }
+  return sizes;
+}
+
+AUDIENCE_FUNC absl::Status SizeHistory::RecordSavedSegments(const Store& store, absl::Time now) {
+  // Evaluate all before recording any, so that an error records nothing.
+  AUDIENCE_ASSIGN_OR_RETURN(const auto sizes, SavedSegmentSizes(store, now));
   for (const auto& [name, n] : sizes) AUDIENCE_RETURN_IF_ERROR(Record(name, now, n));
   return absl::OkStatus();
 }

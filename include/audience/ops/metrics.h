@@ -18,6 +18,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "absl/container/btree_map.h"
@@ -30,6 +31,11 @@
 AUDIENCE_BEGIN_NAMESPACE
 
 class Store;
+
+// Every saved segment of the store with its size at `now`, by name. The
+// error of the first that does not evaluate, naming it.
+absl::StatusOr<std::vector<std::pair<std::string, uint64_t>>> SavedSegmentSizes(
+    const Store& store, absl::Time now);
 
 struct SizePoint {
   absl::Time at;

@@ -40,14 +40,7 @@ AUDIENCE_FUNC absl::StatusOr<ReportData> CollectReport(const Store& store,
   ReportData data;
   data.now = now;
   data.people = store.person_count();
-  for (const auto& [name, text] : store.segments()) {
-    absl::StatusOr<uint64_t> n = Count(store, text, {.now = now});
-    if (!n.ok()) {
-      return absl::InvalidArgumentError(
-          fmt::format("saved segment '{}': {}", name, n.status().message()));
-    }
-    data.segments.emplace_back(name, *n);
-  }
+  AUDIENCE_ASSIGN_OR_RETURN(data.segments, SavedSegmentSizes(store, now));
 
   // RFM grid: bins = the largest score either axis holds.
   const std::string r_dim = options.rfm_prefix + ".r", f_dim = options.rfm_prefix + ".f";
@@ -66,10 +59,12 @@ AUDIENCE_FUNC absl::StatusOr<ReportData> CollectReport(const Store& store,
     data.rfm_bins = bins;
     data.rfm_count.assign(static_cast<size_t>(bins * bins), 0);
     data.rfm_mean.assign(static_cast<size_t>(bins * bins), 0);
+    std::vector<Bitmap> fs;
+    for (int f = 1; f <= bins; ++f) fs.push_back(Members(store, f_dim, std::to_string(f), now));
     for (int r = 1; r <= bins; ++r) {
       const Bitmap rs = Members(store, r_dim, std::to_string(r), now);
       for (int f = 1; f <= bins; ++f) {
-        const Bitmap cell = rs & Members(store, f_dim, std::to_string(f), now);
+        const Bitmap cell = rs & fs[static_cast<size_t>(f - 1)];
         const size_t i = static_cast<size_t>((r - 1) * bins + (f - 1));
         data.rfm_count[i] = cell.Cardinality();
         if (money && data.rfm_count[i] > 0) {

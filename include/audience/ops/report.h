@@ -55,7 +55,7 @@ struct ReportData {
   std::vector<std::pair<std::string, std::vector<SizePoint>>> history;
 };
 
-// InvalidArgument for a saved segment that no longer compiles.
+// The error of a saved segment that no longer evaluates (SavedSegmentSizes).
 absl::StatusOr<ReportData> CollectReport(const Store& store, const ReportOptions& options);
 
 // The page. Names are escaped; the page needs nothing beyond itself.

@@ -13,25 +13,6 @@ namespace schedule_internal {
 
 inline constexpr int kMinutesPerDay = 24 * 60;
 
-inline int WeekdayBit(absl::CivilDay day) {
-  switch (absl::GetWeekday(day)) {
-    case absl::Weekday::monday: return 0;
-    case absl::Weekday::tuesday: return 1;
-    case absl::Weekday::wednesday: return 2;
-    case absl::Weekday::thursday: return 3;
-    case absl::Weekday::friday: return 4;
-    case absl::Weekday::saturday: return 5;
-    case absl::Weekday::sunday: return 6;
-  }
-  return 0;
-}
-
-inline bool InQuiet(const QuietHours& q, int minute) {
-  if (q.from_minute == q.to_minute) return false;
-  if (q.from_minute < q.to_minute) return minute >= q.from_minute && minute < q.to_minute;
-  return minute >= q.from_minute || minute < q.to_minute;
-}
-
 }  // namespace schedule_internal
 
 AUDIENCE_FUNC absl::Status ValidateSchedule(const Schedule& s) {
@@ -65,7 +46,6 @@ AUDIENCE_FUNC absl::Status ValidateQuietHours(const QuietHours& q) {
 
 AUDIENCE_FUNC absl::Time DueTime(absl::Time trigger, const Schedule& s, const QuietHours* quiet,
                                  const absl::TimeZone& zone) {
-  using namespace schedule_internal;  // NOLINT: this unit's helpers
   const absl::Time earliest = trigger + s.offset;
   absl::Time due = earliest;
   if (s.weekdays != 0) {
@@ -74,7 +54,7 @@ AUDIENCE_FUNC absl::Time DueTime(absl::Time trigger, const Schedule& s, const Qu
     const absl::CivilDay today(absl::ToCivilSecond(earliest, zone));
     for (int d = 0; d <= 7; ++d) {
       const absl::CivilDay day = today + d;
-      if (((s.weekdays >> WeekdayBit(day)) & 1) == 0) continue;
+      if (((s.weekdays >> WeekdayBit(absl::GetWeekday(day))) & 1) == 0) continue;
       const absl::Time slot = absl::FromCivil(
           absl::CivilMinute(day.year(), day.month(), day.day(), s.hour, s.minute), zone);
       if (slot >= earliest) {
@@ -86,7 +66,7 @@ AUDIENCE_FUNC absl::Time DueTime(absl::Time trigger, const Schedule& s, const Qu
   if (quiet != nullptr) {
     const absl::CivilSecond local = absl::ToCivilSecond(due, zone);
     const int minute = local.hour() * 60 + local.minute();
-    if (InQuiet(*quiet, minute)) {
+    if (InMinuteWindow(minute, quiet->from_minute, quiet->to_minute)) {
       absl::CivilDay day(local);
       if (quiet->from_minute > quiet->to_minute && minute >= quiet->from_minute) day += 1;
       const absl::Time end =

@@ -16,6 +16,7 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "audience/base/config.h"
 
@@ -25,6 +26,18 @@ AUDIENCE_BEGIN_NAMESPACE
 inline constexpr uint8_t kWeekdays = 0x1F;
 inline constexpr uint8_t kWeekend = 0x60;
 inline constexpr uint8_t kEveryDay = 0x7F;
+
+// The bit of `day` in a weekday mask.
+inline int WeekdayBit(absl::Weekday day) {
+  return static_cast<int>(day);  // absl numbers them monday = 0 ... sunday = 6
+}
+
+// Whether `minute` (after local midnight) lies in [from, to), wrapping past
+// midnight when from > to; equal bounds hold nothing. Shared by quiet hours
+// and matching scenes.
+inline bool InMinuteWindow(int minute, int from, int to) {
+  return from <= to ? minute >= from && minute < to : minute >= from || minute < to;
+}
 
 struct Schedule {
   absl::Duration offset = absl::ZeroDuration();  // after the trigger; >= 0
