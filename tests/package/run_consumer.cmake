@@ -17,8 +17,11 @@ if(MODE STREQUAL "find_package")
   run(${WORK_DIR}/build/consumer)
   run(${WORK_DIR}/build/consumer_header_only)
 else()
+  # This checks the wiring (targets, include paths, link), not the code, so
+  # the library is built unoptimised and as a unity build: 40 s instead of
+  # 95 s on two cores. It also keeps the sources unity-build safe.
   run(${CMAKE_COMMAND} -S ${here}/subdir_consumer -B ${WORK_DIR}/build
-      -G ${GENERATOR} -DAUDIENCE_SOURCE_DIR=${SOURCE_DIR} -DCMAKE_BUILD_TYPE=Release)
+      -G ${GENERATOR} -DAUDIENCE_SOURCE_DIR=${SOURCE_DIR} -DCMAKE_BUILD_TYPE= -DCMAKE_UNITY_BUILD=ON)
   run(${CMAKE_COMMAND} --build ${WORK_DIR}/build)
   run(${WORK_DIR}/build/consumer)
 endif()
