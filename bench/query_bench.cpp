@@ -40,6 +40,7 @@ struct Flags {
   std::string load = "bulk";  // bulk | batches | both (both: check they are equal)
   bool explain = false;
   uint64_t seed = 42;
+  std::string save;  // snapshot path: profile one query with `audience query --repeat`
 };
 
 Flags ParseFlags(int argc, char** argv) {
@@ -64,10 +65,12 @@ Flags ParseFlags(int argc, char** argv) {
       f.load = *l;
     } else if (auto sd = value("seed")) {
       f.seed = std::strtoull(sd->c_str(), nullptr, 10);
+    } else if (auto sv = value("save")) {
+      f.save = *sv;
     } else if (a == "--explain") {
       f.explain = true;
     } else {
-      Die("unknown flag " + a + " (--people=N --runs=N --sqlite=on|off|auto --load=bulk|batches|both --seed=N --explain)");
+      Die("unknown flag " + a + " (--people=N --runs=N --sqlite=on|off|auto --load=bulk|batches|both --seed=N --save=PATH --explain)");
     }
   }
   if (f.people == 0) Die("--people must be positive");
@@ -193,6 +196,10 @@ int main(int argc, char** argv) {
                                               : bench::LoadStoreBulk(data, &lt);
   std::fprintf(stderr, "store: people %.2f s, attributes %.2f s, tags %.2f s, optimize %.2f s\n",
                lt.people, lt.attributes, lt.tags, lt.optimize);
+  if (!flags.save.empty()) {
+    if (absl::Status s = SaveSnapshot(store, flags.save); !s.ok()) Die(s.ToString());
+    std::fprintf(stderr, "saved the store to %s\n", flags.save.c_str());
+  }
 
   t0 = std::chrono::steady_clock::now();
   bench::RoaringBaseline rb;

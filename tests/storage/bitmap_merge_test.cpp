@@ -168,3 +168,27 @@ TEST_CASE("FromWords builds the ids of set bits", "[storage][bitmap]") {
     }
   }
 }
+
+TEST_CASE("UnionChunk gives each chunk of a union of bitmaps", "[storage][bitmap]") {
+  std::mt19937 rng(17);
+  for (int round = 0; round < 40; ++round) {
+    // One to four inputs of every container kind; some keys in none.
+    std::vector<Bitmap> inputs;
+    const int n = 1 + round % 4;
+    for (int i = 0; i < n; ++i) inputs.push_back(Build(RandomIds(rng), (round + i) % 2 == 0));
+    std::vector<const Bitmap*> sets;
+    for (const Bitmap& b : inputs) sets.push_back(&b);
+    const Bitmap want = Bitmap::OrMany(sets);
+    std::vector<size_t> at(sets.size(), 0);
+    std::vector<uint64_t> buf(Bitmap::kChunkWords);
+    for (uint32_t key = 0; key < 7; ++key) {
+      const uint64_t* words = Bitmap::UnionChunk(sets, absl::MakeSpan(at), key, buf.data());
+      Bitmap got;
+      if (words != nullptr) {
+        got.AppendChunk(key, words, dense::Popcount(words, Bitmap::kChunkWords));
+        CHECK_FALSE(got.IsEmpty());
+      }
+      CHECK(got == (want & Bitmap::FromRange(key << 16, (key + 1) << 16)));
+    }
+  }
+}

@@ -148,6 +148,9 @@ TEST_CASE("SliceRange equals a per-person key comparison at every level", "[stor
             CHECK(out == want);
             CHECK(dense::SliceRange(used.data(), depth, lo, hi, mask.data(), nullptr, n) ==
                   SlowCount(want));
+            // A caller that knows the mask's count passes it: same answer.
+            CHECK(dense::SliceRange(used.data(), depth, lo, hi, mask.data(), nullptr, n,
+                                    SlowCount(mask)) == SlowCount(want));
           }
         }
       }
@@ -168,4 +171,28 @@ TEST_CASE("a 64x64 bit transpose moves bit i of row r to bit r of row i", "[stor
   }
   dense::Transpose64(back);
   CHECK(std::equal(std::begin(rows), std::end(rows), std::begin(back)));
+}
+
+TEST_CASE("SetBits sets the bit of every id at every level", "[storage][dense]") {
+  IsaGuard guard;
+  std::mt19937_64 rng(5);
+  for (dense::Isa isa : {dense::Isa::kPortable, dense::Isa::kPopcnt, dense::Isa::kAvx2}) {
+    INFO("level " << dense::IsaName(dense::SetIsa(isa)));
+    // Empty, odd counts (the unrolled loop's tail), neighbours in one word,
+    // repeats, both ends of the chunk, and unsorted ids.
+    for (size_t count : {size_t{0}, size_t{1}, size_t{3}, size_t{7}, size_t{4000}}) {
+      std::vector<uint16_t> ids;
+      for (size_t k = 0; k < count; ++k) ids.push_back(static_cast<uint16_t>(rng()));
+      if (count >= 3) ids[0] = 0, ids[1] = 65535, ids[2] = ids[1];
+      std::vector<uint64_t> words = RandomWords(rng, 1024, 10), want = words;
+      for (uint16_t id : ids) want[id / 64] |= uint64_t{1} << (id % 64);
+      dense::SetBits(ids.data(), ids.size(), words.data());
+      CHECK(words == want);
+      std::sort(ids.begin(), ids.end());
+      std::vector<uint64_t> sorted(1024, 0), sorted_want(1024, 0);
+      for (uint16_t id : ids) sorted_want[id / 64] |= uint64_t{1} << (id % 64);
+      dense::SetBits(ids.data(), ids.size(), sorted.data());
+      CHECK(sorted == sorted_want);
+    }
+  }
 }

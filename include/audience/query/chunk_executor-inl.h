@@ -105,7 +105,7 @@ class ChunkRunner {
         case PlanStep::Op::kNone: out = {}; break;
         case PlanStep::Op::kLeaf: {
           const size_t l = leaf_of_step_[i];
-          out = FromSet(leaves_[l].Eval(key, scope.all ? nullptr : scope.words, buf,
+          out = FromSet(leaves_[l].Eval(key, scope.all ? nullptr : scope.words, scope.count, buf,
                                         scratch + leaf_scratch_[l]));
           break;
         }

@@ -55,9 +55,11 @@ class ChunkLeaf {
     return 3 * Bitmap::kChunkWords + range;
   }
 
-  // The leaf's persons of chunk `key` within `mask` (null: everyone), into
-  // `out` unless only counted (out null). Keys must not descend.
-  ChunkSet Eval(uint32_t key, const uint64_t* mask, uint64_t* out, uint64_t* scratch) {
+  // The leaf's persons of chunk `key` within `mask` (null: everyone; else
+  // `mask_count` set bits), into `out` unless only counted (out null). Keys
+  // must not descend.
+  ChunkSet Eval(uint32_t key, const uint64_t* mask, uint64_t mask_count, uint64_t* out,
+                uint64_t* scratch) {
     constexpr size_t kWords = Bitmap::kChunkWords;
     // One stored set: its words as they are, or cut by the mask.
     if (base_ == nullptr && ranges_.empty() && sets_.size() == 1) {
@@ -71,32 +73,44 @@ class ChunkLeaf {
     uint64_t* any = scratch + kWords;
     uint64_t* range_out = scratch + 2 * kWords;
     uint64_t* range_scratch = scratch + 3 * kWords;
+    // One range: its answer as it is.
+    if (base_ == nullptr && sets_.empty() && ranges_.size() == 1) {
+      const uint64_t n = ranges_[0].Eval(key, mask, out, range_scratch, mask_count);
+      return {out, n};
+    }
     // m: the mask cut to the base (with a base), else the mask.
     const uint64_t* m = mask;
+    uint64_t m_count = mask == nullptr ? dense::kUnknownCount : mask_count;
     if (base_ != nullptr) {
       base_at_ = base_->SeekChunk(key, base_at_);
       if (base_at_ == base_->ChunkCount() || base_->ChunkKey(base_at_) != key) return None(out);
       if (mask == nullptr) {
         m = base_->ChunkWords(base_at_, cut);
-      } else if (base_->AndChunk(base_at_, mask, cut) == 0) {
+        m_count = base_->ChunkCardinality(base_at_);
+      } else if ((m_count = base_->AndChunk(base_at_, mask, cut)) == 0) {
         return None(out);
       } else {
         m = cut;
       }
     }
-    std::memset(any, 0, kWords * sizeof(uint64_t));
-    for (size_t i = 0; i < sets_.size(); ++i) {
-      if (std::optional<size_t> c = Seek(i, key)) sets_[i]->OrChunkInto(*c, any);
-    }
+    // u: the union of the stored sets and the ranges.
+    const uint64_t* u = Bitmap::UnionChunk(sets_, absl::MakeSpan(at_), key, any);
     for (BitSlicedIndex::RangeChunks& r : ranges_) {
-      if (r.Eval(key, m, range_out, range_scratch) > 0) dense::Or(any, range_out, any, kWords);
+      if (r.Eval(key, m, range_out, range_scratch, m_count) == 0) continue;
+      if (u == nullptr) {
+        std::memcpy(any, range_out, kWords * sizeof(uint64_t));
+      } else {
+        dense::Or(u, range_out, any, kWords);
+      }
+      u = any;
     }
+    if (u == nullptr) u = dense::kZeroChunk;
     if (m == nullptr) m = dense::kOnesChunk.data();  // no base and no mask: everyone
     if (base_ != nullptr) {
-      return {out, out != nullptr ? dense::AndNot(m, any, out, kWords)
-                                  : dense::AndNotCount(m, any, kWords)};
+      return {out, out != nullptr ? dense::AndNot(m, u, out, kWords)
+                                  : dense::AndNotCount(m, u, kWords)};
     }
-    return {out, out != nullptr ? dense::And(m, any, out, kWords) : dense::AndCount(m, any, kWords)};
+    return {out, out != nullptr ? dense::And(m, u, out, kWords) : dense::AndCount(m, u, kWords)};
   }
 
  private:

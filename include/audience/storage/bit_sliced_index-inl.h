@@ -218,10 +218,12 @@ AUDIENCE_FUNC bool BitSlicedIndex::ClampToSlices(uint64_t* lo, uint64_t* hi) con
 }
 
 AUDIENCE_FUNC uint64_t BitSlicedIndex::SlicesBetween(uint64_t lo, uint64_t hi,
-                                                    const Bitmap* within, Bitmap* out) const {
+                                                    const Bitmap* within, Bitmap* out,
+                                                    std::optional<uint64_t> bucket) const {
   constexpr size_t kWords = Bitmap::kChunkWords;
   if (out != nullptr) out->Clear();
   RangeChunks range(*this, lo, hi, /*negate=*/false, RangeChunks::Path::kSlices);
+  if (bucket) range.NarrowToBucket(*bucket);
   // Scratch, per thread so that concurrent const calls are safe: the
   // range's, the scope's words and the result.
   thread_local std::vector<uint64_t> scratch;

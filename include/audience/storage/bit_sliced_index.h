@@ -132,12 +132,30 @@ class BitSlicedIndex {
     // Writes to `out` (kChunkWords words, not aliasing `mask`) the persons
     // of chunk `key` that are in `mask` (null: everyone) and in the range,
     // and returns their number; with `out` null it only counts. Keys must
-    // ascend from call to call.
-    uint64_t Eval(uint32_t key, const uint64_t* mask, uint64_t* out, uint64_t* scratch);
+    // ascend from call to call. `mask_count`: the mask's number of set bits
+    // when the caller knows it (saves a counting pass), else ~0.
+    uint64_t Eval(uint32_t key, const uint64_t* mask, uint64_t* out, uint64_t* scratch,
+                  uint64_t mask_count = ~uint64_t{0});
 
    private:
-    // The slice words of chunk `key` into words_ (bottom_..depth).
-    void LoadSlices(uint32_t key, uint64_t* scratch);
+    friend class BitSlicedIndex;
+    // A slice walk: bounds on the key bits below `depth`, read from slice
+    // `bottom` up.
+    struct Walk {
+      uint64_t lo = 1, hi = 0;
+      size_t depth = 0, bottom = 0;
+      bool empty = true;
+    };
+    // The walk for persons of value bucket `bucket` only: their key bits at
+    // and above the bucket shift are the bucket's, so only the slices below
+    // it are read (an edge bucket of `last_active_at < now - 30d` needs 17
+    // of 30, and its few persons per word leave the walk early).
+    Walk BucketWalk(uint64_t bucket) const;
+    // Restricts the slice walk to persons of `bucket` (the caller's masks
+    // hold no one else).
+    void NarrowToBucket(uint64_t bucket);
+    // The slice words of chunk `key` into words_ (slices from..to-1).
+    void LoadSlices(uint32_t key, uint64_t* scratch, size_t from, size_t to);
     uint64_t EvalValues(uint32_t key, const uint64_t* m, uint64_t* out, uint64_t* scratch);
 
     const BitSlicedIndex* index_;
@@ -146,12 +164,15 @@ class BitSlicedIndex {
     bool negate_ = false;
     bool values_ = false;       // answered by the value layer
     size_t bottom_ = 0;         // the lowest slice read
+    size_t depth_ = 0;          // slices walked: bottom_..depth_-1
     size_t not_null_at_ = 0;
     std::vector<size_t> slice_at_;
     const uint64_t* words_[64] = {};
     // Value layer: the buckets united (complemented when `complement_`) and
     // the edge buckets resolved by the slices, each with its chunk cursor.
     std::vector<const Bitmap*> parts_, edges_;
+    std::vector<Walk> edge_walks_;
+    size_t edges_bottom_ = 0;   // the lowest slice any edge walk reads
     std::vector<size_t> part_at_, edge_at_;
     bool complement_ = false;
   };
@@ -197,7 +218,10 @@ class BitSlicedIndex {
   bool ClampToSlices(uint64_t* lo, uint64_t* hi) const;
   // Between by the slices alone, chunk by chunk: the result goes to `*out`
   // (when not null) and its size is returned.
-  uint64_t SlicesBetween(uint64_t lo, uint64_t hi, const Bitmap* within, Bitmap* out) const;
+  // With `bucket`, `within` holds persons of that value bucket only (an
+  // edge bucket), and only the slices below the bucket shift are read.
+  uint64_t SlicesBetween(uint64_t lo, uint64_t hi, const Bitmap* within, Bitmap* out,
+                         std::optional<uint64_t> bucket = std::nullopt) const;
   // Equality layer (bit_sliced_index_values-inl.h).
   void ValuesSet(PersonId person, std::optional<uint64_t> old_key, uint64_t key);
   void ValuesClear(PersonId person, uint64_t old_key);
@@ -213,6 +237,7 @@ class BitSlicedIndex {
   // the range cuts, to be resolved by the slices.
   struct ValueParts {
     std::vector<const Bitmap*> parts, edges;
+    std::vector<uint64_t> edge_buckets;  // the bucket of each edge
     bool complement = false;
   };
   ValueParts ValuePartsOf(uint64_t lo, uint64_t hi) const;

@@ -24,7 +24,8 @@ AUDIENCE_FUNC BitSlicedIndex::RangeChunks::RangeChunks(const BitSlicedIndex& ind
   empty_ = false;
   lo_ = l;
   hi_ = h;
-  bottom_ = dense::SliceRangeBottom(index.slices_.size(), l, h);
+  depth_ = index.slices_.size();
+  bottom_ = dense::SliceRangeBottom(depth_, l, h);
   if (!index.values_on_ || path == Path::kSlices) return;
   ValueParts v = index.ValuePartsOf(lo, hi);
   if (index.PreferSlicesPerChunk(lo, hi, v)) return;
@@ -32,8 +33,46 @@ AUDIENCE_FUNC BitSlicedIndex::RangeChunks::RangeChunks(const BitSlicedIndex& ind
   complement_ = v.complement;
   parts_ = std::move(v.parts);
   edges_ = std::move(v.edges);
+  edges_bottom_ = depth_;
+  for (uint64_t bucket : v.edge_buckets) {
+    edge_walks_.push_back(BucketWalk(bucket));
+    if (!edge_walks_.back().empty) {
+      edges_bottom_ = std::min(edges_bottom_, edge_walks_.back().bottom);
+    }
+  }
   part_at_.assign(parts_.size(), 0);
   edge_at_.assign(edges_.size(), 0);
+}
+
+AUDIENCE_FUNC BitSlicedIndex::RangeChunks::Walk BitSlicedIndex::RangeChunks::BucketWalk(
+    uint64_t bucket) const {
+  using bit_sliced_index_internal::HighMask;
+  using bit_sliced_index_internal::LowMask;
+  Walk w;
+  const size_t depth = index_->slices_.size();
+  const size_t shift = std::min<size_t>(static_cast<size_t>(index_->shift_), depth);
+  // The bucket's key bits shift..depth-1, as an offset below the prefix.
+  const uint64_t at = shift >= 64 ? 0 : (bucket << shift) & LowMask(depth);
+  const uint64_t lo_high = lo_ & HighMask(shift), hi_high = hi_ & HighMask(shift);
+  if (empty_ || lo_high > at || hi_high < at) return w;  // the range misses the bucket
+  w.lo = lo_high == at ? lo_ & LowMask(shift) : 0;
+  w.hi = hi_high == at ? hi_ & LowMask(shift) : LowMask(shift);
+  w.depth = shift;
+  w.bottom = dense::SliceRangeBottom(shift, w.lo, w.hi);
+  w.empty = false;
+  return w;
+}
+
+AUDIENCE_FUNC void BitSlicedIndex::RangeChunks::NarrowToBucket(uint64_t bucket) {
+  const Walk w = BucketWalk(bucket);
+  if (w.empty) {
+    empty_ = true;
+    return;
+  }
+  lo_ = w.lo;
+  hi_ = w.hi;
+  depth_ = w.depth;
+  bottom_ = w.bottom;
 }
 
 AUDIENCE_FUNC BitSlicedIndex::RangeChunks BitSlicedIndex::RangeChunks::Compare(
@@ -46,13 +85,14 @@ AUDIENCE_FUNC size_t BitSlicedIndex::RangeChunks::scratch_words() const {
   return (5 + index_->slices_.size()) * Bitmap::kChunkWords;
 }
 
-AUDIENCE_FUNC void BitSlicedIndex::RangeChunks::LoadSlices(uint32_t key, uint64_t* scratch) {
+AUDIENCE_FUNC void BitSlicedIndex::RangeChunks::LoadSlices(uint32_t key, uint64_t* scratch,
+                                                            size_t from, size_t to) {
   constexpr size_t kWords = Bitmap::kChunkWords;
-  for (size_t j = bottom_; j < index_->slices_.size(); ++j) {
+  for (size_t j = from; j < to; ++j) {
     const Bitmap& slice = index_->slices_[j];
     slice_at_[j] = slice.SeekChunk(key, slice_at_[j]);
     const bool has = slice_at_[j] < slice.ChunkCount() && slice.ChunkKey(slice_at_[j]) == key;
-    words_[j] = has ? slice.ChunkWords(slice_at_[j], scratch + (5 + j - bottom_) * kWords)
+    words_[j] = has ? slice.ChunkWords(slice_at_[j], scratch + (5 + j) * kWords)
                     : dense::kZeroChunk;
   }
 }
@@ -60,19 +100,20 @@ AUDIENCE_FUNC void BitSlicedIndex::RangeChunks::LoadSlices(uint32_t key, uint64_
 AUDIENCE_FUNC uint64_t BitSlicedIndex::RangeChunks::EvalValues(uint32_t key, const uint64_t* m,
                                                                uint64_t* out, uint64_t* scratch) {
   constexpr size_t kWords = Bitmap::kChunkWords;
-  uint64_t* any = scratch + 2 * kWords;
-  std::memset(any, 0, kWords * sizeof(uint64_t));
-  for (size_t i = 0; i < parts_.size(); ++i) {
-    const Bitmap& part = *parts_[i];
-    part_at_[i] = part.SeekChunk(key, part_at_[i]);
-    if (part_at_[i] < part.ChunkCount() && part.ChunkKey(part_at_[i]) == key) {
-      part.OrChunkInto(part_at_[i], any);
-    }
+  const uint64_t* any = Bitmap::UnionChunk(parts_, absl::MakeSpan(part_at_), key,
+                                           scratch + 2 * kWords);
+  uint64_t n;
+  if (any == nullptr) {  // no bucket has this chunk
+    n = complement_ ? (out != nullptr ? dense::And(m, dense::kOnesChunk.data(), out, kWords)
+                                      : dense::Popcount(m, kWords))
+                    : 0;
+    if (!complement_ && out != nullptr) std::memset(out, 0, kWords * sizeof(uint64_t));
+  } else {
+    n = complement_ ? (out != nullptr ? dense::AndNot(m, any, out, kWords)
+                                      : dense::AndNotCount(m, any, kWords))
+                    : (out != nullptr ? dense::And(m, any, out, kWords)
+                                      : dense::AndCount(m, any, kWords));
   }
-  uint64_t n = complement_ ? (out != nullptr ? dense::AndNot(m, any, out, kWords)
-                                             : dense::AndNotCount(m, any, kWords))
-                           : (out != nullptr ? dense::And(m, any, out, kWords)
-                                             : dense::AndCount(m, any, kWords));
   // The edge buckets' people in the mask, resolved by the slices. They are
   // outside the united buckets (or, complemented, inside them), so the
   // counts add up.
@@ -83,18 +124,22 @@ AUDIENCE_FUNC uint64_t BitSlicedIndex::RangeChunks::EvalValues(uint32_t key, con
     if (edge_at_[i] == edge.ChunkCount() || edge.ChunkKey(edge_at_[i]) != key) continue;
     uint64_t* edge_mask = scratch + 3 * kWords;
     uint64_t* edge_out = scratch + 4 * kWords;
-    if (edge.AndChunk(edge_at_[i], m, edge_mask) == 0) continue;
-    if (!loaded) LoadSlices(key, scratch);
+    const Walk& w = edge_walks_[i];
+    if (w.empty) continue;
+    const uint64_t in_edge = edge.AndChunk(edge_at_[i], m, edge_mask);
+    if (in_edge == 0) continue;
+    if (!loaded) LoadSlices(key, scratch, edges_bottom_, w.depth);  // every walk: depth = shift
     loaded = true;
-    n += dense::SliceRange(words_, index_->slices_.size(), lo_, hi_, edge_mask,
-                           out != nullptr ? edge_out : nullptr, kWords);
+    n += dense::SliceRange(words_, w.depth, w.lo, w.hi, edge_mask,
+                           out != nullptr ? edge_out : nullptr, kWords, in_edge);
     if (out != nullptr) dense::Or(out, edge_out, out, kWords);
   }
   return n;
 }
 
 AUDIENCE_FUNC uint64_t BitSlicedIndex::RangeChunks::Eval(uint32_t key, const uint64_t* mask,
-                                                         uint64_t* out, uint64_t* scratch) {
+                                                         uint64_t* out, uint64_t* scratch,
+                                                         uint64_t mask_count) {
   constexpr size_t kWords = Bitmap::kChunkWords;
   constexpr uint64_t kFull = uint64_t{64} * kWords;
   const uint64_t* kOnes = dense::kOnesChunk.data();
@@ -110,29 +155,32 @@ AUDIENCE_FUNC uint64_t BitSlicedIndex::RangeChunks::Eval(uint32_t key, const uin
   if (not_null_at_ == not_null.ChunkCount() || not_null.ChunkKey(not_null_at_) != key) {
     return none();
   }
-  const bool full = not_null.ChunkCardinality(not_null_at_) == kFull;
+  const uint64_t not_null_count = not_null.ChunkCardinality(not_null_at_);
+  const bool full = not_null_count == kFull;
   const uint64_t* m = mask;
+  uint64_t m_count = mask == nullptr ? not_null_count : mask_count;
   if (mask == nullptr) {
     m = full ? kOnes : not_null.ChunkWords(not_null_at_, scratch);
   } else if (!full) {
-    if (not_null.AndChunk(not_null_at_, mask, scratch) == 0) return none();
+    m_count = not_null.AndChunk(not_null_at_, mask, scratch);
+    if (m_count == 0) return none();
     m = scratch;
   }
   if (empty_) {  // negated empty range: everyone in m
     if (out != nullptr) std::memcpy(out, m, kWords * sizeof(uint64_t));
-    return m == kOnes ? kFull : dense::Popcount(m, kWords);
+    return m_count != dense::kUnknownCount ? m_count : dense::Popcount(m, kWords);
   }
   uint64_t* in_range = negate_ && out != nullptr ? scratch + kWords : out;
   uint64_t n;
   if (values_) {
     n = EvalValues(key, m, in_range, scratch);
   } else {
-    LoadSlices(key, scratch);
-    n = dense::SliceRange(words_, index_->slices_.size(), lo_, hi_, m, in_range, kWords);
+    LoadSlices(key, scratch, bottom_, depth_);
+    n = dense::SliceRange(words_, depth_, lo_, hi_, m, in_range, kWords, m_count);
   }
   if (!negate_) return n;
   if (out != nullptr) return dense::AndNot(m, in_range, out, kWords);
-  return (m == kOnes ? kFull : dense::Popcount(m, kWords)) - n;
+  return (m_count != dense::kUnknownCount ? m_count : dense::Popcount(m, kWords)) - n;
 }
 
 AUDIENCE_END_NAMESPACE

@@ -175,6 +175,7 @@ AUDIENCE_FUNC BitSlicedIndex::ValueParts BitSlicedIndex::ValuePartsOf(uint64_t l
       auto it = values_.find(edge);
       if (it != values_.end() && (v.edges.empty() || v.edges.back() != &it->second)) {
         v.edges.push_back(&it->second);
+        v.edge_buckets.push_back(edge);
       }
     }
   }
@@ -206,10 +207,36 @@ AUDIENCE_FUNC uint64_t BitSlicedIndex::ValuesBetween(uint64_t lo, uint64_t hi,
     if (out != nullptr) out->Clear();
     return 0;
   }
-  auto [parts, edges, complement] = ValuePartsOf(lo, hi);
+  auto [parts, edges, edge_buckets, complement] = ValuePartsOf(lo, hi);
+  // A count builds nothing: buckets are disjoint, so their sizes add up
+  // (complemented: they are subtracted from everyone, edges included), and
+  // only the edge buckets are walked. Over everyone that is always cheapest
+  // (`orders = 0` over 10M people: 0.73 ms building the set, now a few us);
+  // within a scope, while there are at most two buckets to intersect.
+  const auto count_by_sizes = [&, &parts = parts, &edges = edges, &buckets = edge_buckets,
+                               complement = complement] {
+    uint64_t n = 0;
+    for (const Bitmap* p : parts) {
+      n += within == nullptr ? p->Cardinality() : p->AndCardinality(*within);
+    }
+    if (complement) {
+      n = (within == nullptr ? not_null_.Cardinality() : not_null_.AndCardinality(*within)) - n;
+    }
+    for (size_t i = 0; i < edges.size(); ++i) {
+      if (within == nullptr) {
+        n += SlicesBetween(lo, hi, edges[i], nullptr, buckets[i]);
+      } else {
+        const Bitmap scope = *edges[i] & *within;
+        n += SlicesBetween(lo, hi, &scope, nullptr, buckets[i]);
+      }
+    }
+    return n;
+  };
+  if (out == nullptr && within == nullptr) return count_by_sizes();
   if (PreferSlices(lo, hi, parts, complement, edges.size(), within)) {
     return SlicesBetween(lo, hi, within, out);
   }
+  if (out == nullptr && parts.size() <= 2) return count_by_sizes();
   Bitmap result;
   // A tiny scope is intersected bucket by bucket; so is, through its id
   // range, a scope confined to a narrow id range (a first-K chunk), so that
@@ -244,11 +271,11 @@ AUDIENCE_FUNC uint64_t BitSlicedIndex::ValuesBetween(uint64_t lo, uint64_t hi,
       result &= *within;
     }
   }
-  for (const Bitmap* edge : edges) {
-    Bitmap scope = within != nullptr ? *edge & *within : *edge;
+  for (size_t i = 0; i < edges.size(); ++i) {
+    Bitmap scope = within != nullptr ? *edges[i] & *within : *edges[i];
     if (scope.IsEmpty()) continue;
     Bitmap edge_result;
-    SlicesBetween(lo, hi, &scope, &edge_result);
+    SlicesBetween(lo, hi, &scope, &edge_result, edge_buckets[i]);
     result |= edge_result;
   }
   const uint64_t n = result.Cardinality();

@@ -117,6 +117,13 @@ class Bitmap {
   uint64_t AndChunk(size_t index, const uint64_t* mask, uint64_t* out) const;
   // words |= chunk `index`.
   void OrChunkInto(size_t index, uint64_t* words) const;
+  // The union of chunk `key` of every bitmap in `sets`: a stored bitset's
+  // own words when only one has the chunk as a bitset, else `buf`
+  // (kChunkWords words) filled with it; null when none has the chunk.
+  // at[i] is sets[i]'s chunk cursor (SeekChunk): keys must not descend
+  // from call to call.
+  static const uint64_t* UnionChunk(absl::Span<const Bitmap* const> sets, absl::Span<size_t> at,
+                                    uint32_t key, uint64_t* buf);
   // Appends the set bits of `words` (kChunkWords of them) as chunk `key`;
   // `cardinality` must be their number (nothing is appended when 0). Keys
   // must be appended in ascending order, each above every key present;

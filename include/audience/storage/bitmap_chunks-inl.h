@@ -63,9 +63,7 @@ inline void OrInto(const void* c, uint8_t type, uint64_t* words) {
     dense::Or(words, static_cast<const bitset_container_t*>(c)->array, words, kBitsetWords);
   } else if (type == ARRAY_CONTAINER_TYPE_CODE) {
     const auto* a = static_cast<const array_container_t*>(c);
-    for (int32_t k = 0; k < a->cardinality; ++k) {
-      words[a->array[k] >> 6] |= uint64_t{1} << (a->array[k] & 63);
-    }
+    dense::SetBits(a->array, static_cast<size_t>(a->cardinality), words);
   } else {
     const auto* r = static_cast<const run_container_t*>(c);
     for (int32_t k = 0; k < r->n_runs; ++k) {
@@ -219,6 +217,42 @@ AUDIENCE_FUNC void Bitmap::OrChunkInto(size_t index, uint64_t* words) const {
   const roaring_array_t& ra = r_->high_low_container;
   uint8_t type = ra.typecodes[index];
   bitmap_internal::OrInto(container_unwrap_shared(ra.containers[index], &type), type, words);
+}
+
+AUDIENCE_FUNC const uint64_t* Bitmap::UnionChunk(absl::Span<const Bitmap* const> sets,
+                                                absl::Span<size_t> at, uint32_t key,
+                                                uint64_t* buf) {
+  assert(at.size() == sets.size());
+  const uint64_t* acc = nullptr;  // a stored bitset's words, or buf
+  for (size_t i = 0; i < sets.size(); ++i) {
+    const Bitmap& b = *sets[i];
+    at[i] = b.SeekChunk(key, at[i]);
+    if (at[i] == b.ChunkCount() || b.ChunkKey(at[i]) != key) continue;
+    const roaring_array_t& ra = b.r_->high_low_container;
+    uint8_t type = ra.typecodes[at[i]];
+    const void* c = container_unwrap_shared(ra.containers[at[i]], &type);
+    const uint64_t* bits = type == BITSET_CONTAINER_TYPE_CODE
+                               ? static_cast<const bitset_container_t*>(c)->array
+                               : nullptr;
+    if (acc == nullptr) {
+      if (bits != nullptr) {
+        acc = bits;
+        continue;
+      }
+      std::memset(buf, 0, kChunkWords * sizeof(uint64_t));
+      acc = buf;
+    } else if (acc != buf) {  // two stored bitsets: one pass, no zeroing
+      if (bits != nullptr) {
+        dense::Or(acc, bits, buf, kChunkWords);
+        acc = buf;
+        continue;
+      }
+      std::memcpy(buf, acc, kChunkWords * sizeof(uint64_t));
+      acc = buf;
+    }
+    bitmap_internal::OrInto(c, type, buf);
+  }
+  return acc;
 }
 
 AUDIENCE_FUNC void Bitmap::AppendChunk(uint32_t key, const uint64_t* words, uint64_t cardinality) {

@@ -63,6 +63,10 @@ uint64_t Xor(const uint64_t* a, const uint64_t* b, uint64_t* out, size_t n);
 // Returns the number written.
 size_t ExtractSetBits(const uint64_t* a, size_t n, uint16_t* out);
 
+// Sets bit `ids[k]` of `words` for every k < n (ids in any order; the
+// words must hold bit max(ids)): an array container OR-ed into a chunk.
+void SetBits(const uint16_t* ids, size_t n, uint64_t* words);
+
 // Transposes the 64x64 bit matrix whose row r is rows[r]: afterwards bit r
 // of rows[i] is what bit i of the old rows[r] was (64 keys in, their 64 bit
 // slices out, one word each). Portable: six rounds of block swaps.
@@ -75,11 +79,14 @@ void Transpose64(uint64_t rows[64]);
 // depth <= 64 and lo <= hi <= the largest depth-bit key. Reads only the
 // slices at or above the lowest bit where lo has a one or hi a zero (below
 // it the answer is already known), so `slices` may hold nulls there. A
-// sparse mask (fewer than one set bit in kSparseRatio) is answered person
-// by person instead of word by word.
+// sparse mask (fewer than one set bit in kSparseRatio words) is answered
+// person by person instead of word by word. `mask_count`, when the caller
+// knows it, is the mask's number of set bits (saves a pass to count them).
 inline constexpr uint64_t kSparseRatio = 8;
+inline constexpr uint64_t kUnknownCount = ~uint64_t{0};
 uint64_t SliceRange(const uint64_t* const* slices, size_t depth, uint64_t lo, uint64_t hi,
-                    const uint64_t* mask, uint64_t* out, size_t n);
+                    const uint64_t* mask, uint64_t* out, size_t n,
+                    uint64_t mask_count = kUnknownCount);
 // The lowest slice SliceRange reads for these bounds (depth when none).
 size_t SliceRangeBottom(size_t depth, uint64_t lo, uint64_t hi);
 
