@@ -43,6 +43,8 @@ class ByteWriter {
     buf_.append(s.data(), s.size());
   }
   void PutBitmap(const Bitmap& b) { b.AppendSerialized(&buf_); }
+  // Raw bytes, no length: the caller writes what tells a reader their size.
+  void PutBytes(const void* p, size_t n) { buf_.append(static_cast<const char*>(p), n); }
   // Count-prefixed (u64) array of trivially copyable values.
   template <typename T>
   void PutArray(const std::vector<T>& v) {
@@ -99,6 +101,16 @@ class ByteReader {
     if (!b.ok()) return Corrupt(what, std::string(b.status().message()));
     pos_ += used;
     return b;
+  }
+  // The bytes of an array PutArray wrote (u64 count, then count elements
+  // of `elem_size` bytes), without copying them: a view into the input.
+  absl::StatusOr<std::string_view> GetArrayBytes(std::string_view what, size_t elem_size) {
+    auto n = GetRaw<uint64_t>(what);
+    if (!n.ok()) return n.status();
+    if (*n > remaining() / elem_size) return Truncated(what, *n * elem_size);
+    const std::string_view bytes = data_.substr(pos_, *n * elem_size);
+    pos_ += bytes.size();
+    return bytes;
   }
   // Reads a count-prefixed array; refuses counts larger than the bytes left,
   // so a hostile count cannot trigger a huge allocation.

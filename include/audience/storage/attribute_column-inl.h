@@ -172,7 +172,7 @@ AUDIENCE_FUNC void AttributeColumn::EnsureRow(PersonId person) {
   if (person < seqs_.size()) return;
   // resize() grows capacity geometrically, so appends stay amortised O(1).
   const size_t rows = static_cast<size_t>(person) + 1;
-  seqs_.resize(rows);
+  seqs_.Resize(rows);
   switch (type_) {
     case AttributeType::kInt64:
     case AttributeType::kTimestamp: ints_.resize(rows); break;
@@ -254,7 +254,7 @@ AUDIENCE_FUNC void AttributeColumn::ClearValue(PersonId person) {
 
 AUDIENCE_FUNC void AttributeColumn::Set(PersonId person, const Value& v, WriteSeq seq) {
   EnsureRow(person);
-  seqs_[person] = seq;
+  seqs_.Set(person, seq);
   if (v.is_null()) {
     ClearValue(person);
     return;
@@ -288,7 +288,7 @@ AUDIENCE_FUNC Value AttributeColumn::Get(PersonId person) const {
 }
 
 AUDIENCE_FUNC WriteSeq AttributeColumn::WrittenSeq(PersonId person) const {
-  return person < seqs_.size() ? seqs_[person] : 0;
+  return person < seqs_.size() ? seqs_.Get(person) : 0;
 }
 
 AUDIENCE_FUNC const Bitmap& AttributeColumn::NotNull() const {
@@ -523,7 +523,7 @@ AUDIENCE_FUNC std::optional<std::pair<Value, Value>> AttributeColumn::MinMax() c
 AUDIENCE_FUNC void AttributeColumn::RemovePerson(PersonId person) {
   if (person >= seqs_.size()) return;
   ClearValue(person);
-  seqs_[person] = 0;
+  seqs_.Set(person, 0);
 }
 
 AUDIENCE_FUNC void AttributeColumn::MergePerson(PersonId from, PersonId into) {
@@ -535,7 +535,7 @@ AUDIENCE_FUNC void AttributeColumn::MergePerson(PersonId from, PersonId into) {
 
 AUDIENCE_FUNC void AttributeColumn::Optimize() {
   // Geometric growth leaves up to half of each vector unused after a bulk load.
-  seqs_.shrink_to_fit();
+  seqs_.Compact();
   ints_.shrink_to_fit();
   doubles_.shrink_to_fit();
   codes_.shrink_to_fit();
@@ -546,7 +546,7 @@ AUDIENCE_FUNC void AttributeColumn::Optimize() {
 }
 
 AUDIENCE_FUNC size_t AttributeColumn::MemoryBytes() const {
-  size_t bytes = seqs_.capacity() * sizeof(WriteSeq) + ints_.capacity() * sizeof(int64_t) +
+  size_t bytes = seqs_.MemoryBytes() + ints_.capacity() * sizeof(int64_t) +
                  doubles_.capacity() * sizeof(double) + codes_.capacity() * sizeof(uint32_t) +
                  index_.MemoryBytes() + not_null_.MemoryBytes() + trues_.MemoryBytes();
   bytes += enum_values_.capacity() * sizeof(std::string) +
@@ -569,7 +569,7 @@ AUDIENCE_FUNC void AttributeColumn::Serialize(ByteWriter& out) const {
   out.PutU8(attribute_column_internal::kFormatVersion);
   out.PutString(name_);
   out.PutU8(static_cast<uint8_t>(type_));
-  out.PutArray(seqs_);
+  seqs_.Serialize(out);
   out.PutBitmap(NotNull());
   switch (type_) {
     case AttributeType::kInt64:
@@ -632,7 +632,7 @@ AUDIENCE_FUNC absl::StatusOr<AttributeColumn> AttributeColumn::Deserialize(
                       fmt::format("type byte {} for attribute '{}' of type {}", type, spec.name,
                                   AttributeTypeName(spec.type)));
   }
-  AUDIENCE_ASSIGN_OR_RETURN(col.seqs_, in.GetArray<WriteSeq>("attribute write seqs"));
+  AUDIENCE_ASSIGN_OR_RETURN(col.seqs_, WriteSeqs::Deserialize(in, "attribute write seqs"));
   const size_t rows = col.seqs_.size();
   if (rows > kNoPerson) return in.Corrupt("attribute write seqs", "more rows than person ids");
   AUDIENCE_ASSIGN_OR_RETURN(Bitmap not_null, in.GetBitmap("attribute not-null bitmap"));
@@ -642,7 +642,7 @@ AUDIENCE_FUNC absl::StatusOr<AttributeColumn> AttributeColumn::Deserialize(
   }
   uint32_t unwritten = kNoPerson;
   not_null.ForEach([&](uint32_t p) {
-    if (col.seqs_[p] != 0) return true;
+    if (col.seqs_.Get(p) != 0) return true;
     unwritten = p;
     return false;
   });
@@ -735,7 +735,7 @@ AUDIENCE_FUNC absl::StatusOr<AttributeColumn> AttributeColumn::Deserialize(
 AUDIENCE_FUNC bool operator==(const AttributeColumn& a, const AttributeColumn& b) {
   using attribute_column_internal::PaddedEqual;
   if (a.name_ != b.name_ || a.type_ != b.type_) return false;
-  if (!PaddedEqual(a.seqs_, b.seqs_) || !(a.NotNull() == b.NotNull())) return false;
+  if (!(a.seqs_ == b.seqs_) || !(a.NotNull() == b.NotNull())) return false;
   switch (a.type_) {
     case AttributeType::kInt64:
     case AttributeType::kTimestamp: return PaddedEqual(a.ints_, b.ints_);

@@ -8,7 +8,8 @@
 //   AUDIENCE_ASSIGN_OR_RETURN(Bitmap twenties, age.Between(Value::Int(20), Value::Int(29)));
 //
 // Layout: dense vectors indexed by PersonId (grown geometrically on demand)
-// hold the value and the WriteSeq of the last write; NotNull() is the set of
+// hold the values; WriteSeqs (pages that share one seq keep only it) the
+// WriteSeq of each person's last write; NotNull() is the set of
 // persons with a value. Per type:
 //   kInt64, kTimestamp  int64 vector (timestamps as whole seconds, floored)
 //                       + BitSlicedIndex over key = uint64(v) ^ 2^63
@@ -56,6 +57,7 @@
 #include "audience/schema/value.h"
 #include "audience/storage/bit_sliced_index.h"
 #include "audience/storage/bitmap.h"
+#include "audience/storage/write_seqs.h"
 
 AUDIENCE_BEGIN_NAMESPACE
 
@@ -196,7 +198,7 @@ class AttributeColumn {
   std::string name_;
   AttributeType type_;
   bool closed_enum_ = false;
-  std::vector<WriteSeq> seqs_;      // per person; size = rows
+  WriteSeqs seqs_;                  // per person; size = rows
   std::vector<int64_t> ints_;       // kInt64, kTimestamp
   std::vector<double> doubles_;     // kDouble
   std::vector<uint32_t> codes_;     // kEnum

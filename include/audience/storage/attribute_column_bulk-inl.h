@@ -85,7 +85,6 @@ AUDIENCE_FUNC void AttributeColumn::SetColumn(absl::Span<const PersonId> people,
   std::vector<int64_t> code_of(values.dictionary().size(), -1);
   for (size_t r = 0; r < n; ++r) {
     const PersonId p = people[r];
-    seqs_[p] = seq;
     const bool null = values.is_null(r);
     if (null) cleared.push_back(p);
     switch (type_) {
@@ -111,6 +110,7 @@ AUDIENCE_FUNC void AttributeColumn::SetColumn(absl::Span<const PersonId> people,
         break;
     }
   }
+  seqs_.SetAll(touched, seq);
   Bitmap not_null = NotNull() | touched;
   not_null -= Bitmap::FromIds(cleared);
   switch (type_) {
