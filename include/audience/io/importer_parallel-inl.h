@@ -6,12 +6,16 @@
 // arbitrary byte offset) and copies each record's used fields into an owned
 // chunk of up to kChunkRows records. Chunks are typed by worker threads, and
 // by the calling thread whenever more than one chunk is waiting, into
-// per-chunk partial blocks (own enum and tag dictionaries). The calling
-// thread appends the typed chunks to the result strictly in chunk order
-// (ColumnBlock::Append translates dictionary codes) and reports their errors
+// per-chunk partial blocks (own enum and tag dictionaries). Whichever thread
+// finishes typing the next chunk in order appends it, and any typed ones
+// after it, to the result (ColumnBlock::Append translates dictionary codes),
+// one thread at a time, strictly in chunk order, and reports their errors
 // then, interleaved with the reader's errors in row order. So the block, the
 // errors (and which ones fit max_reported_errors), the counts and the
-// progress calls are exactly those of the single-threaded read.
+// progress calls are exactly those of the single-threaded read. Appending
+// is off the reading thread because it is the first write to the result's
+// fresh pages: in a new process it took half of the reading thread's time
+// (1.04 of 1.89 s for 2M rows), while the typing threads sat waiting.
 //
 // Memory: at most 2 * threads + 2 chunks (threads capped at kMaxReadThreads)
 // are in flight (tokenised but not yet appended); a chunk is also closed
@@ -22,6 +26,7 @@
 #include <algorithm>
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -111,11 +116,13 @@ inline void TypeChunk(RecordChunk& chunk, const ImportSpec& spec, const Plan& pl
   chunk.fields = std::vector<RecordChunk::Field>();
 }
 
-// The chunks between the reading thread and the typing threads.
+// The chunks between the reading thread and the typing threads, and the
+// in-order append of typed chunks (`append`, called by one thread at a time).
 class ChunkPipeline {
  public:
-  ChunkPipeline(const ImportSpec& spec, const Plan& plan, const TimeFormat& time_format)
-      : spec_(spec), plan_(plan), time_format_(time_format) {}
+  ChunkPipeline(const ImportSpec& spec, const Plan& plan, const TimeFormat& time_format,
+                std::function<void(RecordChunk&)> append)
+      : spec_(spec), plan_(plan), time_format_(time_format), append_(std::move(append)) {}
   ~ChunkPipeline() { Stop(); }
   ChunkPipeline(const ChunkPipeline&) = delete;
   ChunkPipeline& operator=(const ChunkPipeline&) = delete;
@@ -138,8 +145,11 @@ class ChunkPipeline {
     }
     cv_.notify_one();
   }
-  // Chunks pushed but not yet taken by TakeTyped.
-  uint64_t in_flight() const { return next_in_ - next_out_; }
+  // Chunks pushed but not yet appended.
+  uint64_t in_flight() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return next_in_ - appended_;
+  }
   // Types the oldest waiting chunk on the calling thread if more than
   // `keep` are waiting; true if it did.
   bool HelpIfMoreThan(size_t keep) {
@@ -148,25 +158,14 @@ class ChunkPipeline {
     TypeFront(lock);
     return true;
   }
-  // The next chunk in order once typed; waits for it (typing it here if it
-  // is still queued). nullptr when every pushed chunk was taken.
-  std::unique_ptr<RecordChunk> TakeTyped(bool wait) {
+  // Types the oldest waiting chunk here if there is one, else waits until
+  // some chunk is typed or appended.
+  void HelpOrWait() {
     std::unique_lock<std::mutex> lock(mu_);
-    while (true) {
-      if (next_out_ == next_in_) return nullptr;
-      auto it = done_.find(next_out_);
-      if (it != done_.end()) {
-        std::unique_ptr<RecordChunk> chunk = std::move(it->second);
-        done_.erase(it);
-        ++next_out_;
-        return chunk;
-      }
-      if (!wait) return nullptr;
-      if (!todo_.empty()) {
-        TypeFront(lock);
-      } else {
-        cv_.wait(lock);
-      }
+    if (!todo_.empty()) {
+      TypeFront(lock);
+    } else if (appended_ != next_in_) {
+      cv_.wait(lock);
     }
   }
   void Stop() {
@@ -188,7 +187,24 @@ class ChunkPipeline {
     TypeChunk(*chunk, spec_, plan_, time_format_);
     lock.lock();
     done_.emplace(index, std::move(chunk));
+    AppendReady(lock);
     cv_.notify_all();
+  }
+  // Appends the typed chunks that are next in order, unless another thread
+  // is appending (it picks them up: it looks again after each chunk).
+  void AppendReady(std::unique_lock<std::mutex>& lock) {
+    if (appending_) return;
+    appending_ = true;
+    for (auto it = done_.find(appended_); it != done_.end(); it = done_.find(appended_)) {
+      std::unique_ptr<RecordChunk> chunk = std::move(it->second);
+      done_.erase(it);
+      lock.unlock();
+      append_(*chunk);
+      chunk.reset();
+      lock.lock();
+      ++appended_;  // after the append: a reader seeing in_flight() == 0 sees the block whole
+    }
+    appending_ = false;
   }
   void Work() {
     std::unique_lock<std::mutex> lock(mu_);
@@ -206,8 +222,10 @@ class ChunkPipeline {
   std::condition_variable cv_;
   std::deque<std::pair<uint64_t, std::unique_ptr<RecordChunk>>> todo_;
   std::map<uint64_t, std::unique_ptr<RecordChunk>> done_;
-  uint64_t next_in_ = 0;   // written by the reading thread only
-  uint64_t next_out_ = 0;  // likewise
+  const std::function<void(RecordChunk&)> append_;
+  uint64_t next_in_ = 0;   // chunks pushed
+  uint64_t appended_ = 0;  // chunks appended; the next to append has this index
+  bool appending_ = false;
   bool stop_ = false;
   std::vector<std::thread> workers_;
 };
@@ -221,7 +239,8 @@ inline void AppendChunk(RecordChunk& chunk, ColumnBlock& block, Errors& errors,
       ++report.rows_skipped;
       errors.Add(std::move(chunk.row_errors[e++].second));
     }
-    errors.Add(std::move(error));  // counted as skipped when read
+    ++report.rows_skipped;
+    errors.Add(std::move(error));
   }
   for (; e < chunk.row_errors.size(); ++e) {
     ++report.rows_skipped;
@@ -246,16 +265,13 @@ inline ColumnBlock ReadProfileBlockParallel(CsvReader& reader, const ImportSpec&
   ColumnBlock block;
   block.set_apply_threads(threads);
   AddProfileColumns(block, spec, plan);
-  ChunkPipeline pipeline(spec, plan, time_format);
+  // `block`, `errors` and report.rows_skipped belong to the appending
+  // thread until in_flight() is 0; this thread only counts rows_read.
+  ChunkPipeline pipeline(spec, plan, time_format,
+                         [&](RecordChunk& typed) { AppendChunk(typed, block, errors, report); });
   const unsigned typing = std::min(threads, kMaxReadThreads);
   pipeline.StartWorkers(typing - 1);
   const uint64_t max_in_flight = 2 * uint64_t{typing} + 2;
-  auto drain = [&](bool wait) {
-    while (std::unique_ptr<RecordChunk> typed = pipeline.TakeTyped(wait)) {
-      AppendChunk(*typed, block, errors, report);
-      if (wait) return;  // one at a time while reading
-    }
-  };
   auto chunk = std::make_unique<RecordChunk>();
   uint64_t chunk_items = 0;  // records and reader errors: rows_read
   CsvRecord rec;
@@ -265,8 +281,7 @@ inline ColumnBlock ReadProfileBlockParallel(CsvReader& reader, const ImportSpec&
     if (more.ok() && !*more) break;
     ++report.rows_read;
     ++chunk_items;
-    if (!more.ok()) {
-      ++report.rows_skipped;
+    if (!more.ok()) {  // counted as skipped when its chunk is appended
       const CsvError& e = reader.last_error();
       chunk->reader_errors.emplace_back(chunk->records.size(),
                                         RowError{e.line, e.column, "", e.message});
@@ -289,12 +304,11 @@ inline ColumnBlock ReadProfileBlockParallel(CsvReader& reader, const ImportSpec&
       // Keep one chunk queued for the workers; type the rest here.
       while (pipeline.HelpIfMoreThan(1)) {
       }
-      drain(false);
-      while (pipeline.in_flight() >= max_in_flight) drain(true);
+      while (pipeline.in_flight() >= max_in_flight) pipeline.HelpOrWait();
     }
   }
   if (chunk_items > 0) pipeline.Push(std::move(chunk));
-  while (pipeline.in_flight() > 0) drain(true);
+  while (pipeline.in_flight() > 0) pipeline.HelpOrWait();
   pipeline.Stop();
   return block;
 }
