@@ -117,12 +117,10 @@ class ByteReader {
   template <typename T>
   absl::StatusOr<std::vector<T>> GetArray(std::string_view what) {
     static_assert(std::is_trivially_copyable_v<T>);
-    auto n = GetRaw<uint64_t>(what);
-    if (!n.ok()) return n.status();
-    if (*n > remaining() / sizeof(T)) return Truncated(what, *n * sizeof(T));
-    std::vector<T> v(*n);
-    if (*n > 0) std::memcpy(v.data(), data_.data() + pos_, *n * sizeof(T));
-    pos_ += *n * sizeof(T);
+    auto bytes = GetArrayBytes(what, sizeof(T));
+    if (!bytes.ok()) return bytes.status();
+    std::vector<T> v(bytes->size() / sizeof(T));
+    if (!v.empty()) std::memcpy(v.data(), bytes->data(), bytes->size());
     return v;
   }
   // Checks a count read from the input against the bytes left, given that

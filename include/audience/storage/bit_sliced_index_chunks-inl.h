@@ -102,18 +102,11 @@ AUDIENCE_FUNC uint64_t BitSlicedIndex::RangeChunks::EvalValues(uint32_t key, con
   constexpr size_t kWords = Bitmap::kChunkWords;
   const uint64_t* any = Bitmap::UnionChunk(parts_, absl::MakeSpan(part_at_), key,
                                            scratch + 2 * kWords);
-  uint64_t n;
-  if (any == nullptr) {  // no bucket has this chunk
-    n = complement_ ? (out != nullptr ? dense::And(m, dense::kOnesChunk.data(), out, kWords)
-                                      : dense::Popcount(m, kWords))
-                    : 0;
-    if (!complement_ && out != nullptr) std::memset(out, 0, kWords * sizeof(uint64_t));
-  } else {
-    n = complement_ ? (out != nullptr ? dense::AndNot(m, any, out, kWords)
-                                      : dense::AndNotCount(m, any, kWords))
-                    : (out != nullptr ? dense::And(m, any, out, kWords)
-                                      : dense::AndCount(m, any, kWords));
-  }
+  if (any == nullptr) any = dense::kZeroChunk;  // no bucket has this chunk
+  uint64_t n = complement_ ? (out != nullptr ? dense::AndNot(m, any, out, kWords)
+                                             : dense::AndNotCount(m, any, kWords))
+                           : (out != nullptr ? dense::And(m, any, out, kWords)
+                                             : dense::AndCount(m, any, kWords));
   // The edge buckets' people in the mask, resolved by the slices. They are
   // outside the united buckets (or, complemented, inside them), so the
   // counts add up.

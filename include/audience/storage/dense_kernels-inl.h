@@ -402,7 +402,7 @@ __attribute__((target("bmi,bmi2"))) inline void BmiSetBits(const uint16_t* ids, 
     words[c >> 6] |= uint64_t{1} << (c & 63);
     words[d >> 6] |= uint64_t{1} << (d & 63);
   }
-  for (; k < n; ++k) words[ids[k] >> 6] |= uint64_t{1} << (ids[k] & 63);
+  SetBitsLoop(ids + k, n - k, words);
 }
 
 #endif  // AUDIENCE_DENSE_X86
