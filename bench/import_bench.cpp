@@ -5,10 +5,12 @@
 // transaction, then the query benchmark's indexes).
 //
 //   build-bench/bench/import_bench --people=10000000 --runs=3 [--sqlite=auto|on|off]
-//                                  [--dir=/tmp] [--threads=N]
+//                                  [--dir=/tmp] [--threads=N] [--keep]
 //
 // Prints the CSV size, the median import time of each engine, rows/s, MB/s
-// and the ratio; the CSV is deleted at exit.
+// and the ratio; the CSV is deleted at exit unless --keep, and a kept CSV of
+// the same population size is reused by the next run (for profiling the
+// import alone).
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -30,6 +32,7 @@ struct Flags {
   std::string sqlite = "auto";
   std::string dir = "/tmp";
   unsigned threads = 0;  // ImportSpec::threads (0: all cores)
+  bool keep = false;
 };
 
 Flags ParseFlags(int argc, char** argv) {
@@ -50,6 +53,8 @@ Flags ParseFlags(int argc, char** argv) {
       f.dir = v4;
     } else if (const char* v5 = value("--threads=")) {
       f.threads = static_cast<unsigned>(std::stoul(v5));
+    } else if (a == "--keep") {
+      f.keep = true;
     } else {
       bench::Die("unknown flag " + a + " (see the file comment)");
     }
@@ -177,13 +182,18 @@ int main(int argc, char** argv) {
   const Flags flags = ParseFlags(argc, argv);
   const bool use_sqlite =
       flags.sqlite == "on" || (flags.sqlite == "auto" && flags.people <= 2'000'000);
-  const std::string path = flags.dir + "/audience_import_bench.csv";
+  // The file name carries the size, so a kept CSV is reused only for the same population.
+  const std::string path =
+      flags.dir + "/audience_import_bench_" + std::to_string(flags.people) + ".csv";
   uint64_t bytes = 0;
-  {
+  if (std::ifstream kept(path, std::ios::binary | std::ios::ate); flags.keep && kept) {
+    bytes = static_cast<uint64_t>(kept.tellg());
+    std::fprintf(stderr, "reusing %s: %.0f MB\n", path.c_str(), bytes / 1e6);
+  } else {
     const bench::QueryData data = bench::QueryData::Generate(flags.people, 42);
     bytes = WriteCsv(data, path);
+    std::fprintf(stderr, "wrote %s: %u rows, %.0f MB\n", path.c_str(), flags.people, bytes / 1e6);
   }
-  std::fprintf(stderr, "wrote %s: %u rows, %.0f MB\n", path.c_str(), flags.people, bytes / 1e6);
 
   std::vector<double> ours, sqlite;
   uint64_t people = 0;
@@ -201,7 +211,7 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "run %d: sqlite %.2f s\n", run + 1, sqlite.back());
     }
   }
-  std::remove(path.c_str());
+  if (!flags.keep) std::remove(path.c_str());
   if (people != flags.people) bench::Die("imported person count differs");
   const double t = Median(ours);
   std::printf("| engine | median import (s) | rows/s | MB/s | vs audience |\n");

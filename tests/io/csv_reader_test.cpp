@@ -101,6 +101,25 @@ TEST_CASE("csv columns point at each field", "[io][csv]") {
   CHECK_FALSE(*r->Next(&rec));  // stays at the end
 }
 
+// Unquoted fields are scanned 16 bytes at a time where 16 remain; a stop,
+// NUL or non-ASCII byte at every offset of that window, and past it, must
+// read exactly as one scanned a byte at a time.
+TEST_CASE("unquoted fields: every byte position of the 16-byte scan", "[io][csv]") {
+  for (size_t at = 0; at < 40; ++at) {
+    const std::string head(at, 'a'), tail(40 - at, 'b');
+    CHECK(ReadAll(head + ",z\n") == V{"1:" + head + "|z"});
+    CHECK(ReadAll(head + "\r\nz") == (at > 0 ? V{"1:" + head, "2:z"} : V{"2:z"}));  // blank line
+    CHECK(ReadAll(head + "\xC3\xA9" + tail + ",z\n") == V{"1:" + head + "\xC3\xA9" + tail + "|z"});
+    CHECK(ReadAll(head + "\xff" + tail + "\nz") ==
+          V{"ERR line 1, column " + std::to_string(at + 1) + ": invalid UTF-8 byte 0xff", "2:z"});
+    CHECK(ReadAll(head + std::string(1, '\0') + tail + "\nz") ==
+          V{"ERR line 1, column " + std::to_string(at + 1) + ": NUL byte", "2:z"});
+    CHECK(ReadAll("x" + head + "\t" + tail + " z", {.whitespace_separated = true}) ==
+          V{"1:x" + head + "|" + tail + "|z"});
+    CHECK(ReadAll(head + ";" + tail + "\n", {.delimiter = ';'}) == V{"1:" + head + "|" + tail});
+  }
+}
+
 TEST_CASE("whitespace-separated text", "[io][csv]") {
   CsvOptions ws{.whitespace_separated = true};
   CHECK(ReadAll(" 00001 19970101  1   11.77\r\n 00002\t19970112 1 12.00\r\n", ws) ==

@@ -56,12 +56,13 @@ AUDIENCE_FUNC CsvReader::CsvReader(CsvOptions options, std::string source, std::
       eof_(true),
       options_error_(csv_internal::CheckOptions(options)),
       total_(buf_.size()) {
-  stops_['\r'] = stops_['\n'] = true;
-  if (options_.whitespace_separated) {
-    stops_[' '] = stops_['\t'] = true;
-  } else {
-    stops_[static_cast<unsigned char>(options_.delimiter)] = true;
-  }
+  stop_chars_ = options_.whitespace_separated
+                    ? std::array<char, 4>{'\r', '\n', ' ', '\t'}
+                    : std::array<char, 4>{'\r', '\n', options_.delimiter, options_.delimiter};
+  for (char c : stop_chars_) stops_[static_cast<unsigned char>(c)] = true;
+  special_ = stops_;
+  special_[0] = true;
+  for (size_t c = 0x80; c < 256; ++c) special_[c] = true;
 }
 
 AUDIENCE_FUNC CsvReader::CsvReader(CsvOptions options, std::string source,

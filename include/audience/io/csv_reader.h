@@ -167,8 +167,18 @@ class CsvReader {
   uint64_t records_ = 0;
   std::optional<uint64_t> total_;
   std::array<bool, 256> stops_{};  // bytes that end an unquoted field
-  std::string scratch_;            // unescaped fields of the current record
-  std::vector<std::pair<size_t, size_t>> spans_;  // (offset, size) in scratch_
+  // stops_ plus NUL and non-ASCII bytes: where the fast scan of an unquoted
+  // field hands over to the careful one (csv_parse-inl.h).
+  std::array<bool, 256> special_{};
+  std::array<char, 4> stop_chars_{};  // the stops_ bytes, repeated to fill
+  // Fields that hold "" escapes, unescaped; every other field is a view of buf_.
+  std::string scratch_;
+  struct Span {
+    size_t at = 0;  // into buf_, or into scratch_ if `escaped`
+    size_t size = 0;
+    bool escaped = false;
+  };
+  std::vector<Span> spans_;
   Recovery recovery_ = Recovery::kSkipRecord;
   size_t recovery_at_ = 0;  // for kSkipLine: where the skipped line starts
   uint64_t recovery_line_ = 0;
