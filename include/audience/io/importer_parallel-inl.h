@@ -20,6 +20,8 @@
 // Memory: at most 2 * threads + 2 chunks (threads capped at kMaxReadThreads)
 // are in flight (tokenised but not yet appended); a chunk is also closed
 // early once its text passes kChunkBytes, so huge records cannot pile up.
+// The records' buffers of a typed chunk are recycled for a later chunk, so
+// only the first few chunks grow fresh ones.
 #ifndef AUDIENCE_IO_IMPORTER_PARALLEL_INL_H_
 #define AUDIENCE_IO_IMPORTER_PARALLEL_INL_H_
 
@@ -32,6 +34,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <system_error>
 #include <thread>
 #include <utility>
@@ -49,22 +52,45 @@ inline constexpr size_t kChunkBytes = size_t{32} << 20;
 // More typing threads than this would only wait on the one reading thread.
 inline constexpr unsigned kMaxReadThreads = 64;
 
-// Tokenised records with their own copy of the used fields, then (once
-// typed) the partial block and the rows' errors.
-struct RecordChunk {
-  struct Field {
-    size_t offset = 0;  // into text
-    size_t size = 0;
-    uint32_t column = 0;
-  };
+// Tokenised records with their own copy of the used fields. The pipeline
+// recycles these once typed, so their buffers are grown (and their pages
+// faulted in) only by the first few chunks.
+struct RawRecords {
   struct Record {
     uint64_t line = 0;
-    size_t first_field = 0;  // into fields
+    size_t first_field = 0;  // into ends/columns
     size_t field_count = 0;  // at most plan.min_fields
   };
   std::string text;
-  std::vector<Field> fields;
+  std::vector<uint64_t> ends;     // field f is text[f > 0 ? ends[f - 1] : 0, ends[f])
+  std::vector<uint32_t> columns;  // field f's byte column on its line
   std::vector<Record> records;
+
+  void Clear() {
+    text.clear();
+    ends.clear();
+    columns.clear();
+    records.clear();
+  }
+  void Add(const CsvRecord& rec, size_t min_fields) {
+    const size_t n = std::min(rec.fields.size(), min_fields);
+    records.push_back({rec.line, ends.size(), n});
+    for (size_t f = 0; f < n; ++f) {
+      text.append(rec.fields[f]);
+      ends.push_back(text.size());
+      columns.push_back(rec.columns[f]);
+    }
+  }
+  std::string_view Field(size_t f) const {
+    const size_t begin = f > 0 ? ends[f - 1] : 0;
+    return std::string_view(text).substr(begin, ends[f] - begin);
+  }
+};
+
+// A chunk of records: tokenised, then (once typed) the partial block and the
+// rows' errors.
+struct RecordChunk {
+  std::unique_ptr<RawRecords> raw;  // handed back to the pipeline once typed
   // Reader errors, each after the first `first` records of this chunk.
   std::vector<std::pair<size_t, RowError>> reader_errors;
   // The record after which ReserveFromSample runs (SIZE_MAX: none here).
@@ -75,34 +101,25 @@ struct RecordChunk {
   ColumnBlock block;
   std::vector<std::pair<size_t, RowError>> row_errors;  // (record, error)
   size_t sample_tags = 0;
-
-  void Add(const CsvRecord& rec, size_t min_fields) {
-    const size_t n = std::min(rec.fields.size(), min_fields);
-    records.push_back({rec.line, fields.size(), n});
-    for (size_t f = 0; f < n; ++f) {
-      fields.push_back({text.size(), rec.fields[f].size(), rec.columns[f]});
-      text.append(rec.fields[f]);
-    }
-  }
 };
 
 // Types `chunk`'s records into chunk.block (same columns as the result).
 inline void TypeChunk(RecordChunk& chunk, const ImportSpec& spec, const Plan& plan,
                       const TimeFormat& time_format) {
   const BlockCells cells = AddProfileColumns(chunk.block, spec, plan);
-  chunk.block.Reserve(chunk.records.size());
+  const RawRecords& raw = *chunk.raw;
+  chunk.block.Reserve(raw.records.size());
   StagedRow row = MakeStagedRow(plan);
   CsvRecord rec;
   ExternalId id;
-  for (size_t r = 0; r < chunk.records.size(); ++r) {
-    const RecordChunk::Record& raw = chunk.records[r];
-    rec.line = raw.line;
+  for (size_t r = 0; r < raw.records.size(); ++r) {
+    const RawRecords::Record& record = raw.records[r];
+    rec.line = record.line;
     rec.fields.clear();
     rec.columns.clear();
-    for (size_t f = raw.first_field; f < raw.first_field + raw.field_count; ++f) {
-      const RecordChunk::Field& field = chunk.fields[f];
-      rec.fields.emplace_back(chunk.text.data() + field.offset, field.size);
-      rec.columns.push_back(field.column);
+    for (size_t f = record.first_field; f < record.first_field + record.field_count; ++f) {
+      rec.fields.push_back(raw.Field(f));
+      rec.columns.push_back(raw.columns[f]);
     }
     if (std::optional<RowError> e = StageRow(plan, spec, time_format, rec, row, &id)) {
       chunk.row_errors.emplace_back(r, *std::move(e));
@@ -111,9 +128,6 @@ inline void TypeChunk(RecordChunk& chunk, const ImportSpec& spec, const Plan& pl
     }
     if (r == chunk.sample_record) chunk.sample_tags = cells.TagValues();
   }
-  // The raw text is no longer needed; free it before the chunk waits.
-  chunk.text = std::string();
-  chunk.fields = std::vector<RecordChunk::Field>();
 }
 
 // The chunks between the reading thread and the typing threads, and the
@@ -137,6 +151,14 @@ class ChunkPipeline {
         break;
       }
     }
+  }
+  // Empty records to fill: recycled ones (their buffers keep their size) or new.
+  std::unique_ptr<RawRecords> TakeRaw() {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (spare_.empty()) return std::make_unique<RawRecords>();
+    std::unique_ptr<RawRecords> raw = std::move(spare_.back());
+    spare_.pop_back();
+    return raw;
   }
   void Push(std::unique_ptr<RecordChunk> chunk) {
     {
@@ -185,7 +207,9 @@ class ChunkPipeline {
     todo_.pop_front();
     lock.unlock();
     TypeChunk(*chunk, spec_, plan_, time_format_);
+    chunk->raw->Clear();
     lock.lock();
+    spare_.push_back(std::move(chunk->raw));
     done_.emplace(index, std::move(chunk));
     AppendReady(lock);
     cv_.notify_all();
@@ -222,6 +246,7 @@ class ChunkPipeline {
   std::condition_variable cv_;
   std::deque<std::pair<uint64_t, std::unique_ptr<RecordChunk>>> todo_;
   std::map<uint64_t, std::unique_ptr<RecordChunk>> done_;
+  std::vector<std::unique_ptr<RawRecords>> spare_;  // typed chunks' records, emptied
   const std::function<void(RecordChunk&)> append_;
   uint64_t next_in_ = 0;   // chunks pushed
   uint64_t appended_ = 0;  // chunks appended; the next to append has this index
@@ -272,7 +297,12 @@ inline ColumnBlock ReadProfileBlockParallel(CsvReader& reader, const ImportSpec&
   const unsigned typing = std::min(threads, kMaxReadThreads);
   pipeline.StartWorkers(typing - 1);
   const uint64_t max_in_flight = 2 * uint64_t{typing} + 2;
-  auto chunk = std::make_unique<RecordChunk>();
+  auto next_chunk = [&pipeline] {
+    auto chunk = std::make_unique<RecordChunk>();
+    chunk->raw = pipeline.TakeRaw();
+    return chunk;
+  };
+  std::unique_ptr<RecordChunk> chunk = next_chunk();
   uint64_t chunk_items = 0;  // records and reader errors: rows_read
   CsvRecord rec;
   uint64_t rows_since_progress = 0;
@@ -283,12 +313,12 @@ inline ColumnBlock ReadProfileBlockParallel(CsvReader& reader, const ImportSpec&
     ++chunk_items;
     if (!more.ok()) {  // counted as skipped when its chunk is appended
       const CsvError& e = reader.last_error();
-      chunk->reader_errors.emplace_back(chunk->records.size(),
+      chunk->reader_errors.emplace_back(chunk->raw->records.size(),
                                         RowError{e.line, e.column, "", e.message});
     } else {
-      chunk->Add(rec, plan.min_fields);
+      chunk->raw->Add(rec, plan.min_fields);
       if (report.rows_read == kSampleRows && reader.total_bytes()) {
-        chunk->sample_record = chunk->records.size() - 1;
+        chunk->sample_record = chunk->raw->records.size() - 1;
         chunk->sample_bytes = reader.bytes_consumed();
         chunk->total_bytes = *reader.total_bytes();
       }
@@ -297,9 +327,9 @@ inline ColumnBlock ReadProfileBlockParallel(CsvReader& reader, const ImportSpec&
         spec.progress(report.rows_read, reader.bytes_consumed(), reader.total_bytes());
       }
     }
-    if (chunk_items >= chunk_rows || chunk->text.size() >= kChunkBytes) {
+    if (chunk_items >= chunk_rows || chunk->raw->text.size() >= kChunkBytes) {
       pipeline.Push(std::move(chunk));
-      chunk = std::make_unique<RecordChunk>();
+      chunk = next_chunk();
       chunk_items = 0;
       // Keep one chunk queued for the workers; type the rest here.
       while (pipeline.HelpIfMoreThan(1)) {

@@ -34,6 +34,14 @@
 
 AUDIENCE_BEGIN_NAMESPACE
 
+// Room for `size` elements in `v`, growing by at least half its capacity:
+// a plain reserve(size) before each of many appends would reallocate (and
+// copy everything so far) every time.
+template <class T>
+void ReserveForAppend(std::vector<T>& v, size_t size) {
+  if (size > v.capacity()) v.reserve(std::max(size, v.capacity() + v.capacity() / 2));
+}
+
 class ColumnValues {
  public:
   explicit ColumnValues(AttributeType type) : type_(type) {}
@@ -98,7 +106,7 @@ class ColumnValues {
     } else if (type_ == AttributeType::kEnum && !other.dictionary_.empty()) {
       std::vector<int64_t> code(other.dictionary_.size());
       for (size_t k = 0; k < code.size(); ++k) code[k] = Intern(other.dictionary_[k]);
-      ints_.reserve(at + other.ints_.size());
+      ReserveForAppend(ints_, at + other.ints_.size());
       for (size_t r = 0; r < other.ints_.size(); ++r) {
         const int64_t v = other.ints_[r];
         // A null row keeps its 0; an out-of-range code (only Append* misuse

@@ -23,6 +23,7 @@
 #ifndef AUDIENCE_STORE_COLUMN_BLOCK_H_
 #define AUDIENCE_STORE_COLUMN_BLOCK_H_
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -64,9 +65,9 @@ class TagColumn {
     std::vector<uint32_t> code(other.dictionary_.size());
     for (size_t k = 0; k < code.size(); ++k) code[k] = Intern(other.dictionary_[k]);
     const size_t base = values_.size();
-    values_.reserve(base + other.values_.size());
+    ReserveForAppend(values_, base + other.values_.size());
     for (uint32_t v : other.values_) values_.push_back(v < code.size() ? code[v] : v);
-    offsets_.reserve(offsets_.size() + other.offsets_.size() - 1);
+    ReserveForAppend(offsets_, offsets_.size() + other.offsets_.size() - 1);
     for (size_t r = 1; r < other.offsets_.size(); ++r) offsets_.push_back(base + other.offsets_[r]);
   }
   void Reserve(size_t rows, size_t values) {
@@ -148,6 +149,7 @@ class ColumnBlock {
   void AddRow(ExternalId id, uint64_t source_row = 0) {
     ids_.push_back(std::move(id));
     if (source_row == 0 && rows_.empty()) return;
+    if (rows_.empty()) rows_.reserve(std::max(reserved_rows_, ids_.size()));
     while (rows_.size() + 1 < ids_.size()) rows_.push_back(rows_.size() + 1);
     rows_.push_back(source_row != 0 ? source_row : ids_.size());
   }
@@ -155,6 +157,7 @@ class ColumnBlock {
   // columns: `rows` times `tags_per_row` values).
   void Reserve(size_t rows, double tags_per_row = 0) {
     ids_.reserve(rows);
+    reserved_rows_ = rows;  // rows_ fills only once a row is named: reserved then
     if (!rows_.empty()) rows_.reserve(rows);
     for (auto& column : attributes_) column.second.Reserve(rows);
     for (TagColumn& column : tags_) {
@@ -177,7 +180,7 @@ class ColumnBlock {
     }
     const size_t at = ids_.size();
     if (!other.rows_.empty() || !rows_.empty()) {
-      rows_.reserve(at + other.ids_.size());
+      ReserveForAppend(rows_, std::max(at + other.ids_.size(), reserved_rows_));
       while (rows_.size() < at) rows_.push_back(rows_.size() + 1);
       for (size_t r = 0; r < other.ids_.size(); ++r) {
         const uint64_t source = r < other.rows_.size() ? other.rows_[r] : 0;
@@ -236,6 +239,7 @@ class ColumnBlock {
  private:
   std::vector<ExternalId> ids_;
   std::vector<uint64_t> rows_;  // empty, or one per row
+  size_t reserved_rows_ = 0;    // the last Reserve(rows), for rows_
   std::deque<std::pair<std::string, ColumnValues>> attributes_;
   std::deque<TagColumn> tags_;
   unsigned apply_threads_ = 1;
