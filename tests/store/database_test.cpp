@@ -1,7 +1,6 @@
 #include "audience/store/database.h"
 
 #include <sys/resource.h>
-#include <unistd.h>
 
 #include <atomic>
 #include <csignal>
@@ -11,20 +10,15 @@
 #include <vector>
 
 #include "audience/store/snapshot.h"
+#include "scoped_temp_path.h"
 #include "store/test_store_util.h"
 
 using namespace audience;
 using audience_test::Day;
 using audience_test::FullSchema;
+using audience_test::ScopedTempPath;
 
 namespace {
-
-std::string FreshDir(const std::string& name) {
-  const auto dir = std::filesystem::temp_directory_path() /
-                   ("audience_db_" + std::to_string(::getpid()) + "_" + name);
-  std::filesystem::remove_all(dir);
-  return dir.string();
-}
 
 std::unique_ptr<Database> MustOpen(const std::string& dir, DatabaseOptions options = {}) {
   if (options.schema.dimensions().empty()) options.schema = FullSchema();
@@ -46,7 +40,8 @@ WriteBatch People(int from, int to) {
 }  // namespace
 
 TEST_CASE("a database reopens with every acknowledged write", "[store][database]") {
-  const std::string dir = FreshDir("reopen");
+  const ScopedTempPath temp("db_reopen");
+  const std::string& dir = temp.path();
   std::string expected;
   {
     auto db = MustOpen(dir);
@@ -75,7 +70,8 @@ TEST_CASE("a database reopens with every acknowledged write", "[store][database]
 }
 
 TEST_CASE("an invalid write changes nothing and is not logged", "[store][database][errors]") {
-  const std::string dir = FreshDir("invalid");
+  const ScopedTempPath temp("db_invalid");
+  const std::string& dir = temp.path();
   auto db = MustOpen(dir);
   REQUIRE(db->Apply(People(0, 10)).ok());
   WriteBatch bad(Day(2026, 4, 1));
@@ -96,7 +92,8 @@ TEST_CASE("an invalid write changes nothing and is not logged", "[store][databas
 
 TEST_CASE("opening a missing database without create_if_missing creates nothing",
           "[store][database][errors]") {
-  const std::string dir = FreshDir("missing");
+  const ScopedTempPath temp("db_missing");
+  const std::string& dir = temp.path();
   absl::StatusOr<std::unique_ptr<Database>> db =
       Database::Open(dir, {.create_if_missing = false, .schema = FullSchema()});
   CHECK(db.status().code() == absl::StatusCode::kNotFound);
@@ -105,7 +102,8 @@ TEST_CASE("opening a missing database without create_if_missing creates nothing"
 }
 
 TEST_CASE("a log without its snapshot is refused and kept", "[store][database][errors]") {
-  const std::string dir = FreshDir("orphan_log");
+  const ScopedTempPath temp("db_orphan_log");
+  const std::string& dir = temp.path();
   {
     auto db = MustOpen(dir);
     REQUIRE(db->Apply(People(0, 10)).ok());
@@ -121,7 +119,8 @@ TEST_CASE("a log without its snapshot is refused and kept", "[store][database][e
 
 TEST_CASE("a failed log write poisons the database and loses nothing acknowledged",
           "[store][database][errors]") {
-  const std::string dir = FreshDir("poison");
+  const ScopedTempPath temp("db_poison");
+  const std::string& dir = temp.path();
   std::string acknowledged;
   {
     auto db = MustOpen(dir);
@@ -159,7 +158,8 @@ TEST_CASE("a failed log write poisons the database and loses nothing acknowledge
 }
 
 TEST_CASE("a checkpoint empties the log and the next open starts from it", "[store][database]") {
-  const std::string dir = FreshDir("checkpoint");
+  const ScopedTempPath temp("db_checkpoint");
+  const std::string& dir = temp.path();
   {
     auto db = MustOpen(dir);
     REQUIRE(db->Apply(People(0, 50)).ok());
@@ -178,7 +178,8 @@ TEST_CASE("a checkpoint empties the log and the next open starts from it", "[sto
 TEST_CASE("a log that the snapshot already holds is not replayed twice", "[store][database][crash]") {
   // A crash after the checkpoint's snapshot was renamed into place but
   // before the log was emptied.
-  const std::string dir = FreshDir("double");
+  const ScopedTempPath temp("db_double");
+  const std::string& dir = temp.path();
   std::string log_bytes;
   {
     auto db = MustOpen(dir);
@@ -205,7 +206,8 @@ TEST_CASE("a log that the snapshot already holds is not replayed twice", "[store
 }
 
 TEST_CASE("a log with a gap after the snapshot is refused", "[store][database][errors]") {
-  const std::string dir = FreshDir("gap");
+  const ScopedTempPath temp("db_gap");
+  const std::string& dir = temp.path();
   {
     auto db = MustOpen(dir);
     REQUIRE(db->Apply(People(0, 10)).ok());
@@ -224,7 +226,8 @@ TEST_CASE("a log with a gap after the snapshot is refused", "[store][database][e
 }
 
 TEST_CASE("grouped syncs acknowledge every concurrent write", "[store][database]") {
-  const std::string dir = FreshDir("grouped");
+  const ScopedTempPath temp("db_grouped");
+  const std::string& dir = temp.path();
   {
     auto db = MustOpen(dir, {.sync = SyncPolicy::kGrouped, .group_delay = absl::Milliseconds(1)});
     std::vector<std::thread> writers;
@@ -252,7 +255,8 @@ TEST_CASE("readers see whole batches while one thread writes", "[store][database
   // exclusive `lifecycle` dimension, and records its number on person 0.
   // Readers check, on one Reader each time, that the two values cover
   // everybody and that the people count matches the batch number.
-  const std::string dir = FreshDir("readers");
+  const ScopedTempPath temp("db_readers");
+  const std::string& dir = temp.path();
   auto db = MustOpen(dir);
   const absl::Time now = Day(2026, 4, 1);
   {

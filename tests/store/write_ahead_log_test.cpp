@@ -1,7 +1,5 @@
 #include "audience/store/write_ahead_log.h"
 
-#include <unistd.h>
-
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -10,18 +8,12 @@
 
 #include <catch2/catch.hpp>
 
+#include "scoped_temp_path.h"
+
 using namespace audience;
+using audience_test::ScopedTempPath;
 
 namespace {
-
-// A fresh path per test and process (the two build modes' tests may run
-// at once).
-std::string FreshPath(const std::string& name) {
-  const auto path = std::filesystem::temp_directory_path() /
-                    ("audience_wal_" + std::to_string(::getpid()) + "_" + name);
-  std::filesystem::remove(path);
-  return path.string();
-}
 
 std::string ReadAll(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -64,7 +56,8 @@ std::vector<uint64_t> WriteLog(const std::string& path, int n, int sync_every = 
 }  // namespace
 
 TEST_CASE("log records come back in order", "[store][wal]") {
-  const std::string path = FreshPath("order.log");
+  const ScopedTempPath path_guard("wal_order.log");
+  const std::string& path = path_guard.path();
   WriteLog(path, 5);
   Seen seen;
   absl::StatusOr<LogScan> scan = Scan(path, &seen);
@@ -77,14 +70,15 @@ TEST_CASE("log records come back in order", "[store][wal]") {
   CHECK(seen.payloads[1] == "record-2record-2");
   // A missing log is an empty one.
   Seen none;
-  absl::StatusOr<LogScan> missing = Scan(FreshPath("missing.log"), &none);
+  absl::StatusOr<LogScan> missing = Scan(ScopedTempPath("wal_missing.log").path(), &none);
   REQUIRE(missing.ok());
   CHECK(missing->valid_bytes == 0);
   CHECK(none.lsns.empty());
 }
 
 TEST_CASE("a torn last record is dropped at every cut", "[store][wal][crash]") {
-  const std::string path = FreshPath("torn.log");
+  const ScopedTempPath path_guard("wal_torn.log");
+  const std::string& path = path_guard.path();
   const std::vector<uint64_t> ends = WriteLog(path, 4);
   const std::string whole = ReadAll(path);
   for (uint64_t cut = ends[2]; cut < ends[3]; ++cut) {
@@ -119,7 +113,8 @@ TEST_CASE("a torn last record is dropped at every cut", "[store][wal][crash]") {
 }
 
 TEST_CASE("damage before the tail is an error, not a truncation", "[store][wal][errors]") {
-  const std::string path = FreshPath("middle.log");
+  const ScopedTempPath path_guard("wal_middle.log");
+  const std::string& path = path_guard.path();
   const std::vector<uint64_t> ends = WriteLog(path, 4);
   const std::string whole = ReadAll(path);
   SECTION("a flipped payload byte in a synced record") {
@@ -135,7 +130,8 @@ TEST_CASE("damage before the tail is an error, not a truncation", "[store][wal][
                    Catch::Contains("record 2 is unreadable"));
   }
   SECTION("a break in the sequence") {
-    const std::string gap_path = FreshPath("gap.log");
+    const ScopedTempPath gap_path_guard("wal_gap.log");
+  const std::string& gap_path = gap_path_guard.path();
     absl::StatusOr<LogWriter> log = LogWriter::Open(gap_path, 0, 0);
     REQUIRE(log.ok());
     REQUIRE(log->Append(1, LogRecordType::kBatch, "a").ok());
@@ -170,7 +166,8 @@ TEST_CASE("damage among records written after the last sync is a torn tail",
   // Records 3 and 4 were appended together and never synced: the file
   // system may have written 4's pages and not 3's. Neither was
   // acknowledged, so both go.
-  const std::string path = FreshPath("group.log");
+  const ScopedTempPath path_guard("wal_group.log");
+  const std::string& path = path_guard.path();
   const std::vector<uint64_t> ends = WriteLog(path, 4, 2);  // syncs after 2 and 4
   std::string bad = ReadAll(path);
   // Undo the sync of 4 in the story: rewrite as if 3 and 4 were both unsynced.
@@ -191,7 +188,8 @@ TEST_CASE("damage among records written after the last sync is a torn tail",
 }
 
 TEST_CASE("hostile log bytes never crash the scan", "[store][wal][errors]") {
-  const std::string path = FreshPath("hostile.log");
+  const ScopedTempPath path_guard("wal_hostile.log");
+  const std::string& path = path_guard.path();
   WriteLog(path, 6);
   const std::string whole = ReadAll(path);
   uint64_t state = 12345;
