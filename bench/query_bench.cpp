@@ -5,7 +5,11 @@
 // Prints a markdown table of median latencies for docs/benchmarks.md.
 //
 //   build-bench/bench/query_bench --people=10000000 --runs=21 [--sqlite=on|off|auto] [--explain]
+//                                 [--save=PATH] [--reopen]
 //
+// --reopen queries the store after a round trip through its snapshot
+// encoding, the state a host has after opening a saved store; without it,
+// the store as the bulk load left it in this process.
 // The people count may also come from AUDIENCE_BENCH_PEOPLE. --sqlite=auto
 // (the default) loads SQLite only up to 2M people: at 10M its load alone
 // (80M tag rows plus nine indexes) takes several minutes.
@@ -41,6 +45,7 @@ struct Flags {
   bool explain = false;
   uint64_t seed = 42;
   std::string save;  // snapshot path: profile one query with `audience query --repeat`
+  bool reopen = false;  // query the store decoded from its snapshot, as a host opens it
 };
 
 Flags ParseFlags(int argc, char** argv) {
@@ -69,8 +74,10 @@ Flags ParseFlags(int argc, char** argv) {
       f.save = *sv;
     } else if (a == "--explain") {
       f.explain = true;
+    } else if (a == "--reopen") {
+      f.reopen = true;
     } else {
-      Die("unknown flag " + a + " (--people=N --runs=N --sqlite=on|off|auto --load=bulk|batches|both --seed=N --save=PATH --explain)");
+      Die("unknown flag " + a + " (--people=N --runs=N --sqlite=on|off|auto --load=bulk|batches|both --seed=N --save=PATH --reopen --explain)");
     }
   }
   if (f.people == 0) Die("--people must be positive");
@@ -192,8 +199,15 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "bulk and batch loads give equal stores\n");
     }
   }
-  const Store store = flags.load == "batches" ? bench::LoadStoreByBatches(data, &lt)
-                                              : bench::LoadStoreBulk(data, &lt);
+  Store loaded = flags.load == "batches" ? bench::LoadStoreByBatches(data, &lt)
+                                         : bench::LoadStoreBulk(data, &lt);
+  if (flags.reopen) {
+    absl::StatusOr<Store> reopened = DecodeSnapshot(EncodeSnapshot(loaded));
+    if (!reopened.ok()) Die(reopened.status().ToString());
+    loaded = *std::move(reopened);
+    std::fprintf(stderr, "store encoded and decoded again (--reopen)\n");
+  }
+  const Store store = std::move(loaded);
   std::fprintf(stderr, "store: people %.2f s, attributes %.2f s, tags %.2f s, optimize %.2f s\n",
                lt.people, lt.attributes, lt.tags, lt.optimize);
   if (!flags.save.empty()) {
