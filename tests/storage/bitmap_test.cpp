@@ -1,4 +1,5 @@
 #include "audience/storage/bitmap.h"
+#include "audience/storage/dense_kernels.h"
 
 #include <catch2/catch.hpp>
 #include <algorithm>
@@ -179,6 +180,32 @@ TEST_CASE("chunk access sees every container kind as words", "[storage][bitmap]"
   CHECK(rebuilt == b);
   CHECK(Bitmap().ChunkCount() == 0);
   CHECK(Bitmap().SeekChunk(0, 0) == 0);
+}
+
+TEST_CASE("ChunkWords of a full run chunk is the shared all-ones chunk; ShrinkToFit keeps kinds",
+          "[storage][bitmap]") {
+  Bitmap b;
+  b.AddRange(65536, 2 * 65536);                   // chunk 1: full
+  b.AddRange(3 * 65536 + 1, 4 * 65536);           // chunk 3: full but one id
+  b.Optimize();                                   // both become runs
+  std::vector<uint64_t> scratch(Bitmap::kChunkWords, 7);
+  const uint64_t* full = b.ChunkWords(0, scratch.data());
+  CHECK(full == audience::dense::kOnesChunk.data());
+  CHECK(scratch[0] == 7);                         // the scratch is not written
+  const uint64_t* almost = b.ChunkWords(1, scratch.data());
+  CHECK(almost == scratch.data());
+  CHECK(almost[0] == ~uint64_t{1});
+  CHECK(audience::dense::Popcount(almost, Bitmap::kChunkWords) == 65535);
+  // ShrinkToFit frees capacity only: the runs stay runs, the ids the same.
+  Bitmap copy = b;
+  const size_t bytes = b.MemoryBytes();
+  b.ShrinkToFit();
+  CHECK(b == copy);
+  CHECK(b.MemoryBytes() <= bytes);
+  CHECK(b.ChunkWords(0, scratch.data()) == audience::dense::kOnesChunk.data());
+  Bitmap none;
+  none.ShrinkToFit();
+  CHECK(none.IsEmpty());
 }
 
 TEST_CASE("AndChunk and OrChunkInto match set algebra for every container kind",

@@ -301,7 +301,11 @@ AUDIENCE_FUNC void BitSlicedIndex::Optimize() {
   }
   slices_.shrink_to_fit();
   not_null_.Optimize();
-  for (Bitmap& s : slices_) s.Optimize();
+  // Slices stay bitsets and arrays: the range walk reads them as words, and a
+  // nearly full slice turned into runs (the top bit of recent timestamps)
+  // was spread into words again for every chunk of every query (Q4 of
+  // bench/query_bench.cpp: 1.6 ms against 1.25 ms with bitsets, at 10M).
+  for (Bitmap& s : slices_) s.ShrinkToFit();
 }
 
 AUDIENCE_FUNC size_t BitSlicedIndex::MemoryBytes() const {

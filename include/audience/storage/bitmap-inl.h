@@ -365,6 +365,10 @@ AUDIENCE_FUNC void Bitmap::Optimize() {
   roaring_bitmap_shrink_to_fit(r_);
 }
 
+AUDIENCE_FUNC void Bitmap::ShrinkToFit() {
+  if (r_ != nullptr) roaring_bitmap_shrink_to_fit(r_);
+}
+
 AUDIENCE_FUNC size_t Bitmap::MemoryBytes() const {
   if (r_ == nullptr) return 0;
   roaring_statistics_t st;

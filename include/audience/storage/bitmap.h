@@ -109,7 +109,8 @@ class Bitmap {
   // (ChunkCount() when none). O(log) in the chunks skipped.
   size_t SeekChunk(uint32_t key, size_t from) const;
   // The words of chunk `index`: the stored words when the chunk is kept as
-  // a bitset (no copy), else `scratch` (kChunkWords words) filled from it.
+  // a bitset (no copy), the shared all-ones words for a full chunk, else
+  // `scratch` (kChunkWords words) filled from it.
   const uint64_t* ChunkWords(size_t index, uint64_t* scratch) const;
   // out = mask & chunk `index`, returning |out|; with `out` null it only
   // counts. An array or run chunk is read id by id or run by run, never
@@ -140,6 +141,10 @@ class Bitmap {
 
   // Compresses runs; call after bulk building.
   void Optimize();
+  // Frees unused capacity but keeps every container's kind: for bitmaps
+  // read as words (range slices), where a run container would be spread
+  // into words again on every read.
+  void ShrinkToFit();
   // Heap bytes held (containers plus bookkeeping), for memory accounting.
   size_t MemoryBytes() const;
 

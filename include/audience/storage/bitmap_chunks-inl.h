@@ -166,6 +166,12 @@ AUDIENCE_FUNC const uint64_t* Bitmap::ChunkWords(size_t index, uint64_t* scratch
   uint8_t type = ra.typecodes[index];
   const void* c = container_unwrap_shared(ra.containers[index], &type);
   if (type == BITSET_CONTAINER_TYPE_CODE) return static_cast<const bitset_container_t*>(c)->array;
+  if (type == RUN_CONTAINER_TYPE_CODE) {
+    const auto* r = static_cast<const run_container_t*>(c);
+    if (r->n_runs == 1 && r->runs[0].value == 0 && r->runs[0].length == UINT16_MAX) {
+      return dense::kOnesChunk.data();
+    }
+  }
   std::memset(scratch, 0, kChunkWords * sizeof(uint64_t));
   bitmap_internal::OrInto(c, type, scratch);
   return scratch;
