@@ -191,7 +191,8 @@ class BitSlicedIndex {
   bool has_value_bitmaps() const { return values_on_; }
   int value_shift() const { return shift_; }
   // Folds top slices that became constant (after Clear) back into the
-  // prefix, and run-compresses every bitmap.
+  // prefix, and run-compresses not_null and the value layer; slices keep
+  // their bitsets and arrays (the walk reads them as words).
   void Optimize();
   // Heap bytes held by the bitmaps and the slice vector.
   size_t MemoryBytes() const;
