@@ -34,6 +34,8 @@
 
 AUDIENCE_BEGIN_NAMESPACE
 
+namespace column_values_internal {
+
 // Room for `size` elements in `v`, growing by at least half its capacity:
 // a plain reserve(size) before each of many appends would reallocate (and
 // copy everything so far) every time.
@@ -41,6 +43,8 @@ template <class T>
 void ReserveForAppend(std::vector<T>& v, size_t size) {
   if (size > v.capacity()) v.reserve(std::max(size, v.capacity() + v.capacity() / 2));
 }
+
+}  // namespace column_values_internal
 
 class ColumnValues {
  public:
@@ -106,7 +110,7 @@ class ColumnValues {
     } else if (type_ == AttributeType::kEnum && !other.dictionary_.empty()) {
       std::vector<int64_t> code(other.dictionary_.size());
       for (size_t k = 0; k < code.size(); ++k) code[k] = Intern(other.dictionary_[k]);
-      ReserveForAppend(ints_, at + other.ints_.size());
+      column_values_internal::ReserveForAppend(ints_, at + other.ints_.size());
       for (size_t r = 0; r < other.ints_.size(); ++r) {
         const int64_t v = other.ints_[r];
         // A null row keeps its 0; an out-of-range code (only Append* misuse

@@ -65,9 +65,10 @@ class TagColumn {
     std::vector<uint32_t> code(other.dictionary_.size());
     for (size_t k = 0; k < code.size(); ++k) code[k] = Intern(other.dictionary_[k]);
     const size_t base = values_.size();
-    ReserveForAppend(values_, base + other.values_.size());
+    column_values_internal::ReserveForAppend(values_, base + other.values_.size());
     for (uint32_t v : other.values_) values_.push_back(v < code.size() ? code[v] : v);
-    ReserveForAppend(offsets_, offsets_.size() + other.offsets_.size() - 1);
+    column_values_internal::ReserveForAppend(offsets_,
+                                             offsets_.size() + other.offsets_.size() - 1);
     for (size_t r = 1; r < other.offsets_.size(); ++r) offsets_.push_back(base + other.offsets_[r]);
   }
   void Reserve(size_t rows, size_t values) {
@@ -180,7 +181,8 @@ class ColumnBlock {
     }
     const size_t at = ids_.size();
     if (!other.rows_.empty() || !rows_.empty()) {
-      ReserveForAppend(rows_, std::max(at + other.ids_.size(), reserved_rows_));
+      column_values_internal::ReserveForAppend(rows_,
+                                               std::max(at + other.ids_.size(), reserved_rows_));
       while (rows_.size() < at) rows_.push_back(rows_.size() + 1);
       for (size_t r = 0; r < other.ids_.size(); ++r) {
         const uint64_t source = r < other.rows_.size() ? other.rows_[r] : 0;
