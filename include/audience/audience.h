@@ -59,6 +59,7 @@
 #include "audience/storage/bitmap.h"
 #include "audience/storage/dense_kernels.h"
 #include "audience/storage/event_index.h"
+#include "audience/storage/sorted_bins.h"
 #include "audience/storage/source.h"
 #include "audience/storage/tag_dimension.h"
 #include "audience/store/batch_codec.h"

@@ -107,7 +107,7 @@ void CheckChunks(const BitSlicedIndex& bsi, uint64_t lo, uint64_t hi, const Bitm
                  const Bitmap* scope) {
   using RC = BitSlicedIndex::RangeChunks;
   const Bitmap expected = scope != nullptr ? want & *scope : want;
-  for (RC::Path path : {RC::Path::kAuto, RC::Path::kSlices}) {
+  for (RC::Path path : {RC::Path::kAuto, RC::Path::kSlices, RC::Path::kBins}) {
     INFO("path " << static_cast<int>(path));
     REQUIRE(ByChunks(RC(bsi, lo, hi, false, path), RC(bsi, lo, hi, false, path), scope) ==
             expected);
@@ -425,4 +425,121 @@ TEST_CASE("ranges over many chunks match the oracle on both paths", "[storage][b
       }
     }
   }
+}
+
+TEST_CASE("the binned layer follows updates, drops out of its span and rebuilds", "[storage][bsi]") {
+  // Three years of seconds over ~200K people in four chunks: the value layer
+  // buckets them, so Build adds the binned layer; every check also forces
+  // the binned way through RangeChunks (CheckChunks).
+  std::mt19937_64 rng(31);
+  const uint64_t base = 1'700'000'000, span = 94'608'000;
+  std::vector<std::pair<PersonId, uint64_t>> entries;
+  Oracle oracle;
+  for (PersonId p = 0; p < 200'000; ++p) {
+    if (rng() % 7 == 0) continue;
+    const uint64_t key = base + rng() % (span + 1);
+    entries.emplace_back(p, key);
+    oracle[p] = key;
+  }
+  BitSlicedIndex bsi = BitSlicedIndex::Build(entries);
+  REQUIRE(bsi.bins() != nullptr);
+  CHECK(bsi.bins()->bin_count() == audience::SortedBins::kMaxBins);
+  CHECK(bsi.bins()->size() == oracle.size());
+  CHECK_FALSE(bsi.bins()->Skewed());
+  CheckAgainstOracle(bsi, oracle, rng, base, span, 12);
+
+  // Point updates within the span, new persons in a new chunk, clears.
+  for (int k = 0; k < 20'000; ++k) {
+    const auto p = static_cast<PersonId>(rng() % 260'000);
+    if (rng() % 6 == 0) {
+      bsi.Clear(p);
+      oracle.erase(p);
+    } else {
+      const uint64_t key = base + rng() % (span + 1);
+      bsi.Set(p, key);
+      oracle[p] = key;
+    }
+  }
+  REQUIRE(bsi.bins() != nullptr);
+  CHECK(bsi.bins()->size() == oracle.size());
+  CheckAgainstOracle(bsi, oracle, rng, base, span, 12);
+
+  // Everyone active "now": one bin takes them all; Optimize re-cuts the bins.
+  for (PersonId p = 0; p < 200'000; p += 2) {
+    const uint64_t key = base + span + 1 + rng() % 86'400;
+    bsi.Set(p, key);
+    oracle[p] = key;
+  }
+  REQUIRE(bsi.bins() != nullptr);
+  CHECK(bsi.bins()->Skewed());
+  CheckAgainstOracle(bsi, oracle, rng, base, span + 86'400, 6);
+  const size_t skewed_bytes = bsi.MemoryBytes();
+  bsi.Optimize();
+  REQUIRE(bsi.bins() != nullptr);
+  CHECK_FALSE(bsi.bins()->Skewed());
+  CHECK(bsi.MemoryBytes() > 0);
+  CHECK(skewed_bytes > 0);
+  CheckAgainstOracle(bsi, oracle, rng, base, span + 86'400, 6);
+
+  // A snapshot round trip rebuilds the layer from the slices.
+  ByteWriter w;
+  bsi.Serialize(w);
+  ByteReader r(w.data(), "bsi");
+  auto back = BitSlicedIndex::Deserialize(r);
+  REQUIRE(back.ok());
+  CHECK(*back == bsi);
+  REQUIRE(back->bins() != nullptr);
+  CHECK(back->bins()->size() == oracle.size());
+  CheckAgainstOracle(*back, oracle, rng, base, span, 6);
+
+  // A key 2^33 past the base cannot be held: the layer goes, answers stay
+  // right, and Optimize does not bring it back while the span is too wide.
+  bsi.Set(7, base + (uint64_t{1} << 33));
+  oracle[7] = base + (uint64_t{1} << 33);
+  CHECK(bsi.bins() == nullptr);
+  CheckAgainstOracle(bsi, oracle, rng, base, span, 6);
+  bsi.Optimize();
+  CHECK(bsi.bins() == nullptr);
+  bsi.Clear(7);
+  oracle.erase(7);
+  bsi.Optimize();
+  CHECK(bsi.bins() != nullptr);
+  CheckAgainstOracle(bsi, oracle, rng, base, span, 6);
+}
+
+TEST_CASE("the binned layer's bins and memory", "[storage][bsi]") {
+  // Few distinct keys: no layer (the value layer is exact). Many equal keys:
+  // fewer bins. The layer costs at most 6 bytes a person plus a bit a bin.
+  BitSlicedIndex ages;
+  for (PersonId p = 0; p < 70'000; ++p) ages.Set(p, 18 + p % 63);
+  ages.Optimize();
+  CHECK(ages.bins() == nullptr);
+
+  std::vector<std::pair<PersonId, uint64_t>> lumpy;
+  for (PersonId p = 0; p < 70'000; ++p) lumpy.emplace_back(p, p % 2 == 0 ? 5 : 5000 + p);
+  const BitSlicedIndex few = BitSlicedIndex::Build(lumpy);
+  REQUIRE(few.bins() != nullptr);
+  CHECK(few.bins()->bin_count() < audience::SortedBins::kMaxBins);
+  CHECK(few.bins()->bin_count() > 1);
+  Oracle oracle(lumpy.begin(), lumpy.end());
+  std::mt19937_64 rng(3);
+  CheckAgainstOracle(few, oracle, rng, 5, 80'000, 8);
+
+  std::vector<uint32_t> ids;
+  std::vector<uint64_t> keys;
+  for (uint32_t p = 0; p < 100'000; ++p) {
+    ids.push_back(p);
+    keys.push_back(uint64_t{1} << 40 | (rng() % 1'000'000));
+  }
+  const std::optional<audience::SortedBins> bins = audience::SortedBins::Build(ids, keys);
+  REQUIRE(bins.has_value());
+  CHECK(bins->MemoryBytes() < ids.size() * (6 + 2) + 64 * 1024);
+  std::vector<uint32_t> back_ids;
+  std::vector<uint64_t> back_keys;
+  bins->Collect(&back_ids, &back_keys);
+  CHECK(back_ids == ids);
+  CHECK(back_keys == keys);
+  keys.back() = uint64_t{1} << 41;  // span over 2^32
+  CHECK_FALSE(audience::SortedBins::Build(ids, keys).has_value());
+  CHECK_FALSE(audience::SortedBins::Build({}, {}).has_value());
 }

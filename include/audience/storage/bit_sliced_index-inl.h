@@ -116,6 +116,7 @@ AUDIENCE_FUNC BitSlicedIndex BitSlicedIndex::Build(const Bitmap& people,
     begin = end;
   }
   out.RebuildValues(all, keys);
+  out.RebuildBins(all, keys);
   return out;
 }
 
@@ -137,10 +138,15 @@ AUDIENCE_FUNC void BitSlicedIndex::Set(PersonId person, uint64_t key) {
     not_null_.Add(person);
     values_.clear();
     values_on_ = true;
+    bins_.reset();
     ValuesSet(person, std::nullopt, key);
     return;
   }
-  if (values_on_) ValuesSet(person, Get(person), key);
+  if (values_on_ || bins_) {
+    const std::optional<uint64_t> old = Get(person);
+    if (values_on_) ValuesSet(person, old, key);
+    if (bins_ && !bins_->Set(person, old, key)) bins_.reset();  // out of its span
+  }
   const uint64_t differ =
       (key ^ prefix_) & bit_sliced_index_internal::HighMask(slices_.size());
   if (differ != 0) GrowTo(static_cast<size_t>(std::bit_width(differ)));
@@ -155,8 +161,11 @@ AUDIENCE_FUNC void BitSlicedIndex::Set(PersonId person, uint64_t key) {
 }
 
 AUDIENCE_FUNC void BitSlicedIndex::Clear(PersonId person) {
-  if (values_on_) {
-    if (std::optional<uint64_t> old = Get(person)) ValuesClear(person, *old);
+  if (values_on_ || bins_) {
+    if (std::optional<uint64_t> old = Get(person)) {
+      if (values_on_) ValuesClear(person, *old);
+      if (bins_) bins_->Clear(person, *old);
+    }
   }
   if (!not_null_.RemoveChecked(person)) return;
   for (Bitmap& s : slices_) s.Remove(person);
@@ -220,10 +229,21 @@ AUDIENCE_FUNC bool BitSlicedIndex::ClampToSlices(uint64_t* lo, uint64_t* hi) con
 AUDIENCE_FUNC uint64_t BitSlicedIndex::SlicesBetween(uint64_t lo, uint64_t hi,
                                                     const Bitmap* within, Bitmap* out,
                                                     std::optional<uint64_t> bucket) const {
-  constexpr size_t kWords = Bitmap::kChunkWords;
-  if (out != nullptr) out->Clear();
   RangeChunks range(*this, lo, hi, /*negate=*/false, RangeChunks::Path::kSlices);
   if (bucket) range.NarrowToBucket(*bucket);
+  return ChunksBetween(range, within, out);
+}
+
+AUDIENCE_FUNC uint64_t BitSlicedIndex::BinsBetween(uint64_t lo, uint64_t hi,
+                                                  const Bitmap* within, Bitmap* out) const {
+  RangeChunks range(*this, lo, hi, /*negate=*/false, RangeChunks::Path::kBins);
+  return ChunksBetween(range, within, out);
+}
+
+AUDIENCE_FUNC uint64_t BitSlicedIndex::ChunksBetween(RangeChunks& range, const Bitmap* within,
+                                                    Bitmap* out) const {
+  constexpr size_t kWords = Bitmap::kChunkWords;
+  if (out != nullptr) out->Clear();
   // Scratch, per thread so that concurrent const calls are safe: the
   // range's, the scope's words and the result.
   thread_local std::vector<uint64_t> scratch;
@@ -286,7 +306,12 @@ AUDIENCE_FUNC void BitSlicedIndex::Optimize() {
     slices_.clear();
     slices_.shrink_to_fit();
     prefix_ = 0;
+    bins_.reset();
     return;
+  }
+  if (bins_ ? bins_->Skewed() : BinsMayFit()) {
+    const std::vector<uint32_t> ids = not_null_.ToVector();
+    RebuildBins(ids, AllKeys(ids));
   }
   // A top slice that is empty or equal to not_null (slices are subsets of
   // it, so equal cardinality suffices) is a constant bit: move it into the
@@ -312,6 +337,7 @@ AUDIENCE_FUNC size_t BitSlicedIndex::MemoryBytes() const {
   size_t bytes = not_null_.MemoryBytes() + slices_.capacity() * sizeof(Bitmap);
   for (const Bitmap& s : slices_) bytes += s.MemoryBytes();
   for (const auto& [key, people] : values_) bytes += sizeof(key) + sizeof(Bitmap) + people.MemoryBytes();
+  if (bins_) bytes += bins_->MemoryBytes();
   return bytes;
 }
 
@@ -344,10 +370,61 @@ AUDIENCE_FUNC absl::StatusOr<BitSlicedIndex> BitSlicedIndex::Deserialize(ByteRea
     out.slices_.push_back(std::move(slice));
   }
   const std::vector<uint32_t> ids = out.not_null_.ToVector();
-  std::vector<uint64_t> keys(ids.size());
-  for (size_t k = 0; k < ids.size(); ++k) keys[k] = *out.Get(ids[k]);
+  const std::vector<uint64_t> keys = out.AllKeys(ids);
   out.RebuildValues(ids, keys);
+  out.RebuildBins(ids, keys);
   return out;
+}
+
+AUDIENCE_FUNC std::vector<uint64_t> BitSlicedIndex::AllKeys(absl::Span<const uint32_t> ids) const {
+  // Chunk by chunk, every slice's words; per word of 64 ids they are the
+  // rows of a 64x64 bit matrix whose transpose holds one key per row
+  // (Build's transpose undone).
+  constexpr size_t kWords = Bitmap::kChunkWords;
+  const size_t depth = slices_.size();
+  std::vector<uint64_t> keys(ids.size(), prefix_);
+  std::vector<uint64_t> scratch(depth * kWords);
+  std::vector<const uint64_t*> words(depth);
+  std::vector<size_t> at(depth, 0);
+  uint64_t rows[64];
+  for (size_t k = 0; k < ids.size();) {
+    const uint32_t chunk = ids[k] >> 16;
+    size_t end = k;
+    while (end < ids.size() && ids[end] >> 16 == chunk) ++end;
+    for (size_t i = 0; i < depth; ++i) {
+      const Bitmap& slice = slices_[i];
+      at[i] = slice.SeekChunk(chunk, at[i]);
+      const bool has = at[i] < slice.ChunkCount() && slice.ChunkKey(at[i]) == chunk;
+      words[i] = has ? slice.ChunkWords(at[i], scratch.data() + i * kWords) : dense::kZeroChunk;
+    }
+    for (size_t j = k; j < end;) {
+      const size_t w = (ids[j] >> 6) & (kWords - 1);
+      size_t e = j;
+      while (e < end && ((ids[e] >> 6) & (kWords - 1)) == w) ++e;
+      std::fill(std::begin(rows), std::end(rows), uint64_t{0});
+      for (size_t i = 0; i < depth; ++i) rows[i] = words[i][w];
+      dense::Transpose64(rows);
+      for (size_t x = j; x < e; ++x) keys[x] |= rows[ids[x] & 63];
+      j = e;
+    }
+    k = end;
+  }
+  return keys;
+}
+
+AUDIENCE_FUNC bool BitSlicedIndex::BinsMayFit() const {
+  // The value buckets strictly between the first and the last one are
+  // spanned whole: when they alone reach 2^32, no need to read the keys.
+  if (!values_on_ || shift_ == 0 || values_.empty()) return false;
+  const uint64_t first = values_.begin()->first, last = values_.rbegin()->first;
+  if (last - first < 2) return true;
+  return shift_ < 32 && ((last - first - 1) >> (32 - shift_)) == 0;
+}
+
+AUDIENCE_FUNC void BitSlicedIndex::RebuildBins(absl::Span<const uint32_t> ids,
+                                               absl::Span<const uint64_t> keys) {
+  bins_.reset();
+  if (BinsMayFit()) bins_ = SortedBins::Build(ids, keys);
 }
 
 AUDIENCE_FUNC const Bitmap* BitSlicedIndex::SliceOrNull(size_t i) const {

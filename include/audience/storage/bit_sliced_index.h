@@ -43,6 +43,15 @@
 // doubles the bucket width (merging neighbours). The layer is derived:
 // never serialized, rebuilt by Build and Deserialize.
 //
+// Binned layer (sorted_bins.h): for many distinct keys (the value layer
+// bucketed) within a span of 2^32, 16 bins of equal population, a
+// cumulative bitmap per bin bound and each bin's persons per chunk in key
+// order. A bound is then one cumulative chunk plus the persons of the one
+// bin it cuts, not a slice walk: `last_active_at < now - 30d` over 10M
+// people reads 2 lines per 512 persons instead of ~11. Derived like the
+// value layer; dropped when a Set puts a key out of its span, rebuilt by
+// Build, Deserialize and Optimize (also when updates skewed its bins).
+//
 // Costs: Set/Clear O(slice_count) bitmap point updates; Compare/Between by
 // the slices O(chunks in scope * slices read) word operations, by the
 // value layer one union (the cheaper of the two is picked from their sizes);
@@ -66,6 +75,7 @@
 #include "audience/base/config.h"
 #include "audience/base/types.h"
 #include "audience/storage/bitmap.h"
+#include "audience/storage/sorted_bins.h"
 
 AUDIENCE_BEGIN_NAMESPACE
 
@@ -119,7 +129,9 @@ class BitSlicedIndex {
   // Holds pointers into the index: valid until the index changes.
   class RangeChunks {
    public:
-    enum class Path : uint8_t { kAuto, kSlices };
+    // kAuto picks by estimated cost; kSlices and kBins (where the index has
+    // the binned layer, else the slices) force a way, for tests.
+    enum class Path : uint8_t { kAuto, kSlices, kBins };
     // Persons with a key in [lo, hi] (none when lo > hi); with `negate`,
     // persons with a key outside it.
     RangeChunks(const BitSlicedIndex& index, uint64_t lo, uint64_t hi, bool negate = false,
@@ -157,6 +169,10 @@ class BitSlicedIndex {
     // The slice words of chunk `key` into words_ (slices from..to-1).
     void LoadSlices(uint32_t key, uint64_t* scratch, size_t from, size_t to);
     uint64_t EvalValues(uint32_t key, const uint64_t* m, uint64_t* out, uint64_t* scratch);
+    // Answers by the binned layer from now on: [lo, hi] as Below(hi + 1)
+    // and not Below(lo), each bound only where it excludes someone.
+    void UseBins(uint64_t lo, uint64_t hi);
+    uint64_t EvalBins(uint32_t key, const uint64_t* m, uint64_t* out, uint64_t* scratch);
 
     const BitSlicedIndex* index_;
     uint64_t lo_ = 1, hi_ = 0;  // offsets below the common prefix
@@ -175,6 +191,10 @@ class BitSlicedIndex {
     size_t edges_bottom_ = 0;   // the lowest slice any edge walk reads
     std::vector<size_t> part_at_, edge_at_;
     bool complement_ = false;
+    // Binned layer: the bounds Below is asked for, each with its cursor.
+    bool bins_ = false, bins_lo_ = false, bins_hi_ = false;
+    uint64_t bins_below_lo_ = 0, bins_below_hi_ = 0;
+    SortedBins::Cursor bins_at_[2];
   };
 
   // The key of `person`, rebuilt from the slices (O(slice_count) lookups).
@@ -190,9 +210,12 @@ class BitSlicedIndex {
   // width as a shift (0: one bitmap per distinct key).
   bool has_value_bitmaps() const { return values_on_; }
   int value_shift() const { return shift_; }
+  // The binned layer (see above), when the index has it.
+  const SortedBins* bins() const { return bins_ ? &*bins_ : nullptr; }
   // Folds top slices that became constant (after Clear) back into the
   // prefix, and run-compresses not_null and the value layer; slices keep
-  // their bitsets and arrays (the walk reads them as words).
+  // their bitsets and arrays (the walk reads them as words). Builds the
+  // binned layer where it is due and missing, or skewed by updates.
   void Optimize();
   // Heap bytes held by the bitmaps and the slice vector.
   size_t MemoryBytes() const;
@@ -223,6 +246,19 @@ class BitSlicedIndex {
   // edge bucket), and only the slices below the bucket shift are read.
   uint64_t SlicesBetween(uint64_t lo, uint64_t hi, const Bitmap* within, Bitmap* out,
                          std::optional<uint64_t> bucket = std::nullopt) const;
+  // The same by the binned layer.
+  uint64_t BinsBetween(uint64_t lo, uint64_t hi, const Bitmap* within, Bitmap* out) const;
+  // The same loop for both: RangeChunks over the chunks of `within` (else
+  // not_null).
+  uint64_t ChunksBetween(RangeChunks& range, const Bitmap* within, Bitmap* out) const;
+  // Every person's key, ids ascending (not_null().ToVector()), read from the
+  // slices 64 persons at a time.
+  std::vector<uint64_t> AllKeys(absl::Span<const uint32_t> ids) const;
+  // Whether the binned layer is due (the value layer buckets the keys) and
+  // the keys may fit its span, judged from the buckets alone.
+  bool BinsMayFit() const;
+  // (Re)builds the binned layer from every person and key, where it is due.
+  void RebuildBins(absl::Span<const uint32_t> ids, absl::Span<const uint64_t> keys);
   // Equality layer (bit_sliced_index_values-inl.h).
   void ValuesSet(PersonId person, std::optional<uint64_t> old_key, uint64_t key);
   void ValuesClear(PersonId person, uint64_t old_key);
@@ -242,14 +278,17 @@ class BitSlicedIndex {
     bool complement = false;
   };
   ValueParts ValuePartsOf(uint64_t lo, uint64_t hi) const;
-  // Whether the slice walk is estimated cheaper than the value layer's
-  // union of `parts` (then cut by the scope or complemented) plus `edges`
-  // edge buckets resolved by the slices.
-  bool PreferSlices(uint64_t lo, uint64_t hi, absl::Span<const Bitmap* const> parts,
-                    bool complement, size_t edges, const Bitmap* within) const;
-
+  // The ways to answer a range, and the one estimated cheapest: the slice
+  // walk, the value layer's union of `parts` (then cut by the scope or
+  // complemented) plus `edges` edge buckets resolved by the slices, or the
+  // binned layer.
+  enum class Way : uint8_t { kSlices, kValues, kBins };
+  Way ChooseWay(uint64_t lo, uint64_t hi, absl::Span<const Bitmap* const> parts, bool complement,
+                size_t edges, const Bitmap* within) const;
   // The same for RangeChunks, where the value layer's work is per chunk.
-  bool PreferSlicesPerChunk(uint64_t lo, uint64_t hi, const ValueParts& v) const;
+  Way ChooseWayPerChunk(uint64_t lo, uint64_t hi, const ValueParts& v) const;
+  // Estimated ns of the binned layer over `chunks` chunks (max without one).
+  uint64_t BinsCost(uint64_t lo, uint64_t hi, uint64_t chunks) const;
 
   Bitmap not_null_;
   std::vector<Bitmap> slices_;  // slices_[i] = persons whose key has bit i set
@@ -257,6 +296,7 @@ class BitSlicedIndex {
   bool values_on_ = true;       // the value layer is maintained
   uint8_t shift_ = 0;           // value bitmaps hold keys with equal key >> shift_
   absl::btree_map<uint64_t, Bitmap> values_;  // key >> shift_ -> persons
+  std::optional<SortedBins> bins_;             // the binned layer, where due
 };
 
 AUDIENCE_END_NAMESPACE

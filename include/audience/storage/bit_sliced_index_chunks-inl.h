@@ -5,6 +5,7 @@
 #define AUDIENCE_STORAGE_BIT_SLICED_INDEX_CHUNKS_INL_H_
 
 #include <cstring>
+#include <limits>
 #include <utility>
 #include <vector>
 
@@ -15,7 +16,8 @@ AUDIENCE_BEGIN_NAMESPACE
 
 // Scratch layout, in chunks of kChunkWords words: 0 the mask cut to
 // not_null, 1 the range before negation, 2 the union of value buckets, 3 an
-// edge bucket's mask, 4 its result, 5.. one per slice read.
+// edge bucket's mask, 4 its result, 5.. one per slice read; the binned
+// layer uses 5..7 (its two bounds and a cumulative chunk spread).
 AUDIENCE_FUNC BitSlicedIndex::RangeChunks::RangeChunks(const BitSlicedIndex& index, uint64_t lo,
                                                        uint64_t hi, bool negate, Path path)
     : index_(&index), negate_(negate), slice_at_(index.slices_.size(), 0) {
@@ -26,9 +28,19 @@ AUDIENCE_FUNC BitSlicedIndex::RangeChunks::RangeChunks(const BitSlicedIndex& ind
   hi_ = h;
   depth_ = index.slices_.size();
   bottom_ = dense::SliceRangeBottom(depth_, l, h);
-  if (!index.values_on_ || path == Path::kSlices) return;
+  if (path == Path::kSlices) return;
+  if (index.bins_ && path == Path::kBins) {
+    UseBins(lo, hi);
+    return;
+  }
+  if (!index.values_on_) return;
   ValueParts v = index.ValuePartsOf(lo, hi);
-  if (index.PreferSlicesPerChunk(lo, hi, v)) return;
+  const Way way = index.ChooseWayPerChunk(lo, hi, v);
+  if (way == Way::kBins) {
+    UseBins(lo, hi);
+    return;
+  }
+  if (way == Way::kSlices) return;
   values_ = true;
   complement_ = v.complement;
   parts_ = std::move(v.parts);
@@ -42,6 +54,17 @@ AUDIENCE_FUNC BitSlicedIndex::RangeChunks::RangeChunks(const BitSlicedIndex& ind
   }
   part_at_.assign(parts_.size(), 0);
   edge_at_.assign(edges_.size(), 0);
+}
+
+AUDIENCE_FUNC void BitSlicedIndex::RangeChunks::UseBins(uint64_t lo, uint64_t hi) {
+  const uint64_t base = index_->bins_->base();
+  bins_ = true;
+  // Below(lo) is empty when lo <= base; Below(hi + 1) holds everyone when
+  // hi + 1 lies above every key the layer can hold.
+  bins_lo_ = lo > base;
+  bins_hi_ = hi < base || hi - base < std::numeric_limits<uint32_t>::max();
+  bins_below_lo_ = lo;
+  bins_below_hi_ = hi + 1;
 }
 
 AUDIENCE_FUNC BitSlicedIndex::RangeChunks::Walk BitSlicedIndex::RangeChunks::BucketWalk(
@@ -82,7 +105,7 @@ AUDIENCE_FUNC BitSlicedIndex::RangeChunks BitSlicedIndex::RangeChunks::Compare(
 }
 
 AUDIENCE_FUNC size_t BitSlicedIndex::RangeChunks::scratch_words() const {
-  return (5 + index_->slices_.size()) * Bitmap::kChunkWords;
+  return (5 + std::max<size_t>(index_->slices_.size(), 3)) * Bitmap::kChunkWords;
 }
 
 AUDIENCE_FUNC void BitSlicedIndex::RangeChunks::LoadSlices(uint32_t key, uint64_t* scratch,
@@ -130,6 +153,30 @@ AUDIENCE_FUNC uint64_t BitSlicedIndex::RangeChunks::EvalValues(uint32_t key, con
   return n;
 }
 
+AUDIENCE_FUNC uint64_t BitSlicedIndex::RangeChunks::EvalBins(uint32_t key, const uint64_t* m,
+                                                             uint64_t* out, uint64_t* scratch) {
+  constexpr size_t kWords = Bitmap::kChunkWords;
+  // m holds persons with a key only, so all ones stands in for everyone.
+  const uint64_t* ones = dense::kOnesChunk.data();
+  const SortedBins& bins = *index_->bins_;
+  uint64_t* below_hi = scratch + 5 * kWords;
+  uint64_t* below_lo = scratch + 6 * kWords;
+  uint64_t* spread = scratch + 7 * kWords;
+  if (bins_hi_) bins.Below(bins_below_hi_, key, ones, below_hi, spread, &bins_at_[1]);
+  if (bins_lo_) bins.Below(bins_below_lo_, key, ones, below_lo, spread, &bins_at_[0]);
+  if (bins_hi_ && bins_lo_) dense::AndNot(below_hi, below_lo, below_hi, kWords);
+  if (bins_hi_) {
+    return out != nullptr ? dense::And(m, below_hi, out, kWords)
+                          : dense::AndCount(m, below_hi, kWords);
+  }
+  if (bins_lo_) {
+    return out != nullptr ? dense::AndNot(m, below_lo, out, kWords)
+                          : dense::AndNotCount(m, below_lo, kWords);
+  }
+  if (out != nullptr) std::memcpy(out, m, kWords * sizeof(uint64_t));  // every key is in range
+  return dense::Popcount(m, kWords);
+}
+
 AUDIENCE_FUNC uint64_t BitSlicedIndex::RangeChunks::Eval(uint32_t key, const uint64_t* mask,
                                                          uint64_t* out, uint64_t* scratch,
                                                          uint64_t mask_count) {
@@ -165,7 +212,9 @@ AUDIENCE_FUNC uint64_t BitSlicedIndex::RangeChunks::Eval(uint32_t key, const uin
   }
   uint64_t* in_range = negate_ && out != nullptr ? scratch + kWords : out;
   uint64_t n;
-  if (values_) {
+  if (bins_) {
+    n = EvalBins(key, m, in_range, scratch);
+  } else if (values_) {
     n = EvalValues(key, m, in_range, scratch);
   } else {
     LoadSlices(key, scratch, bottom_, depth_);

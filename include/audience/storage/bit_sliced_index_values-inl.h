@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <iterator>
+#include <limits>
 #include <optional>
 #include <vector>
 
@@ -118,10 +119,22 @@ AUDIENCE_FUNC void BitSlicedIndex::RebuildValues(absl::Span<const uint32_t> ids,
                                         BucketOf(hi, shift_) - first + 1, &values_);
 }
 
-AUDIENCE_FUNC bool BitSlicedIndex::PreferSlices(uint64_t lo, uint64_t hi,
-                                                absl::Span<const Bitmap* const> parts,
-                                                bool complement, size_t edges,
-                                                const Bitmap* within) const {
+AUDIENCE_FUNC uint64_t BitSlicedIndex::BinsCost(uint64_t lo, uint64_t hi,
+                                                uint64_t chunks) const {
+  // Per chunk 1 us for the mask and the result, and per bound that excludes
+  // someone a cumulative chunk copied (as one slice chunk, 560 ns), its cut
+  // run's persons edited (2 ns each) and one more pass over the words.
+  if (!bins_) return std::numeric_limits<uint64_t>::max();
+  const uint64_t base = bins_->base();
+  const uint64_t bounds = (lo > base ? 1 : 0) +
+                          (hi < base || hi - base < std::numeric_limits<uint32_t>::max() ? 1 : 0);
+  return chunks * (1000 + bounds * (1120 + 2 * bins_->EditsPerChunk()));
+}
+
+AUDIENCE_FUNC BitSlicedIndex::Way BitSlicedIndex::ChooseWay(uint64_t lo, uint64_t hi,
+                                                            absl::Span<const Bitmap* const> parts,
+                                                            bool complement, size_t edges,
+                                                            const Bitmap* within) const {
   // Estimated nanoseconds, from timings of both paths on 1M people (ages,
   // three years of timestamps; scopes of 1/2 to 1/500; 2-core VM, AVX2):
   // a slice word costs about 0.55 ns (a chunk of one slice 560 ns) plus
@@ -129,8 +142,9 @@ AUDIENCE_FUNC bool BitSlicedIndex::PreferSlices(uint64_t lo, uint64_t hi,
   // slice 2 ns per slice; a union 1 ns per id plus 100 ns per container; a
   // cut by the scope 600 ns per chunk, a complement 4 us; an edge bucket
   // resolved by the slices and merged 12 us per chunk.
-  if (!ClampToSlices(&lo, &hi)) return false;
-  const uint64_t read = slices_.size() - dense::SliceRangeBottom(slices_.size(), lo, hi);
+  uint64_t l = lo, h = hi;
+  if (!ClampToSlices(&l, &h)) return Way::kValues;
+  const uint64_t read = slices_.size() - dense::SliceRangeBottom(slices_.size(), l, h);
   const uint64_t chunks = within != nullptr
                               ? std::min(within->ChunkCount(), not_null_.ChunkCount())
                               : not_null_.ChunkCount();
@@ -145,7 +159,9 @@ AUDIENCE_FUNC bool BitSlicedIndex::PreferSlices(uint64_t lo, uint64_t hi,
   for (const Bitmap* p : parts) values_cost += p->Cardinality() + p->ChunkCount() * 100;
   if (within != nullptr) values_cost += chunks * 600;
   if (complement) values_cost += chunks * 4000;
-  return slices_cost < values_cost;
+  const uint64_t bins_cost = BinsCost(lo, hi, chunks);
+  if (bins_cost < slices_cost && bins_cost < values_cost) return Way::kBins;
+  return slices_cost < values_cost ? Way::kSlices : Way::kValues;
 }
 
 AUDIENCE_FUNC BitSlicedIndex::ValueParts BitSlicedIndex::ValuePartsOf(uint64_t lo,
@@ -182,15 +198,16 @@ AUDIENCE_FUNC BitSlicedIndex::ValueParts BitSlicedIndex::ValuePartsOf(uint64_t l
   return v;
 }
 
-AUDIENCE_FUNC bool BitSlicedIndex::PreferSlicesPerChunk(uint64_t lo, uint64_t hi,
-                                                        const ValueParts& v) const {
-  // The same unit costs as PreferSlices, per chunk of not_null: the walk
+AUDIENCE_FUNC BitSlicedIndex::Way BitSlicedIndex::ChooseWayPerChunk(uint64_t lo, uint64_t hi,
+                                                                    const ValueParts& v) const {
+  // The same unit costs as ChooseWay, per chunk of not_null: the walk
   // reads its slices; the value layer ORs the buckets' containers into one
   // buffer (1 ns per id, but at most a 1024-word pass, 600 ns, per
   // container; a complement is one more pass, no extra set) and resolves
   // an edge bucket's people one by one, reading only their slice words.
-  if (!ClampToSlices(&lo, &hi)) return false;
-  const uint64_t read = slices_.size() - dense::SliceRangeBottom(slices_.size(), lo, hi);
+  uint64_t l = lo, h = hi;
+  if (!ClampToSlices(&l, &h)) return Way::kValues;
+  const uint64_t read = slices_.size() - dense::SliceRangeBottom(slices_.size(), l, h);
   const uint64_t chunks = not_null_.ChunkCount();
   const uint64_t slices_cost = chunks * (read * 560 + 1000);
   uint64_t values_cost = chunks * 1000;
@@ -198,7 +215,9 @@ AUDIENCE_FUNC bool BitSlicedIndex::PreferSlicesPerChunk(uint64_t lo, uint64_t hi
     values_cost += std::min<uint64_t>(p->Cardinality(), p->ChunkCount() * 600) + p->ChunkCount() * 100;
   }
   for (const Bitmap* e : v.edges) values_cost += e->Cardinality() * read * 2 + e->ChunkCount() * 500;
-  return slices_cost < values_cost;
+  const uint64_t bins_cost = BinsCost(lo, hi, chunks);
+  if (bins_cost < slices_cost && bins_cost < values_cost) return Way::kBins;
+  return slices_cost < values_cost ? Way::kSlices : Way::kValues;
 }
 
 AUDIENCE_FUNC uint64_t BitSlicedIndex::ValuesBetween(uint64_t lo, uint64_t hi,
@@ -233,9 +252,9 @@ AUDIENCE_FUNC uint64_t BitSlicedIndex::ValuesBetween(uint64_t lo, uint64_t hi,
     return n;
   };
   if (out == nullptr && within == nullptr) return count_by_sizes();
-  if (PreferSlices(lo, hi, parts, complement, edges.size(), within)) {
-    return SlicesBetween(lo, hi, within, out);
-  }
+  const Way way = ChooseWay(lo, hi, parts, complement, edges.size(), within);
+  if (way == Way::kSlices) return SlicesBetween(lo, hi, within, out);
+  if (way == Way::kBins) return BinsBetween(lo, hi, within, out);
   if (out == nullptr && parts.size() <= 2) return count_by_sizes();
   Bitmap result;
   // A tiny scope is intersected bucket by bucket; so is, through its id

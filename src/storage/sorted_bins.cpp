@@ -1,0 +1,3 @@
+// Compiled-mode definitions for audience/storage/sorted_bins.h.
+#include "audience/storage/sorted_bins.h"
+#include "audience/storage/sorted_bins-inl.h"
