@@ -327,6 +327,56 @@ TEST_CASE("issuing stops at kNoPerson ids", "[ids][id_map]") {
   CHECK(back->GetOrCreate(I(5)).status().code() == absl::StatusCode::kResourceExhausted);
 }
 
+TEST_CASE("GetOrCreateMany equals GetOrCreate id by id", "[ids][id_map]") {
+  // Repeats, strings among ints, ids known before the call (one merged
+  // away), then an invalid id part way and an exhausted map.
+  std::mt19937_64 rng(8);
+  IdMap one, many;
+  for (IdMap* m : {&one, &many}) {
+    REQUIRE(m->GetOrCreate(I(5)).ok());
+    REQUIRE(m->GetOrCreate(I(6)).ok());
+    REQUIRE(m->Link(I(5), I(6)).ok());
+  }
+  std::vector<ExternalId> ids;
+  for (int k = 0; k < 5000; ++k) {
+    const int64_t v = static_cast<int64_t>(rng() % 3000);
+    ids.push_back(k % 7 == 0 ? S("s" + std::to_string(v)) : I(v));
+  }
+  uint64_t created = 0;
+  std::vector<PersonId> want;
+  for (const ExternalId& id : ids) {
+    bool made = false;
+    want.push_back(*one.GetOrCreate(id, &made));
+    created += made ? 1 : 0;
+  }
+  std::vector<PersonId> got(ids.size());
+  absl::StatusOr<uint64_t> n = many.GetOrCreateMany(ids, absl::MakeSpan(got));
+  REQUIRE(n.ok());
+  CHECK(*n == created);
+  CHECK(got == want);
+  CHECK(many == one);
+  CHECK(many.live() == one.live());
+  CHECK(many.live_count() == one.live_count());
+
+  const std::vector<ExternalId> bad = {I(9001), S(""), I(9002)};
+  std::vector<PersonId> out(bad.size(), kNoPerson);
+  absl::StatusOr<uint64_t> r = many.GetOrCreateMany(bad, absl::MakeSpan(out));
+  CHECK(r.status().code() == absl::StatusCode::kInvalidArgument);
+  CHECK(many.Find(I(9001)) == out[0]);  // the ids before the bad one are in
+  CHECK(many.IsLive(out[0]));
+  CHECK_FALSE(many.Find(I(9002)));
+  CHECK(many.live_count() == one.live_count() + 1);
+
+  IdMap full = IdMap::ForTestingStartAt(kNoPerson - 1);
+  const std::vector<ExternalId> two = {I(1), I(2)};
+  std::vector<PersonId> where(2, 0);
+  CHECK(full.GetOrCreateMany(two, absl::MakeSpan(where)).status().code() ==
+        absl::StatusCode::kResourceExhausted);
+  CHECK(where[0] == kNoPerson - 1);
+  CHECK(full.live_count() == 1);
+  CHECK(full.IsLive(kNoPerson - 1));
+}
+
 TEST_CASE("random operations match a naive model", "[ids][id_map]") {
   std::mt19937_64 rng(20260101);
   auto pick_id = [&] {

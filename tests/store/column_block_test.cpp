@@ -217,3 +217,32 @@ TEST_CASE("applying a block on several threads gives the same store", "[store][b
   CHECK(*one.GetAttribute(ExternalId::Int(95), "age") == Value::Int(5));
   CHECK(*one.CountTag("power", "mid", Day(2026, 1, 1)) == 2000);
 }
+
+TEST_CASE("a block into an empty store maps ids beside the column builds", "[store][block]") {
+  // With two threads and at least kSpeculateRows rows, rows are taken as
+  // persons 0..n-1 while the ids go in; repeated ids undo that guess. Both
+  // ways must equal the rows applied op by op on one thread.
+  for (bool repeats : {false, true}) {
+    INFO("repeats " << repeats);
+    std::mt19937 rng(repeats ? 5 : 6);
+    std::vector<Row> rows;
+    const uint32_t count = Store::kSpeculateRows + 1000;
+    for (uint32_t k = 0; k < count; ++k) {
+      rows.push_back(RandomRow(rng, 1u << 30));
+      rows.back().id = ExternalId::Int(repeats ? rng() % (count / 2) : k);
+    }
+    if (!repeats) rows.back().id = ExternalId::Str("last");  // a string id among ints
+    Store threaded = FullStore();
+    ColumnBlock block = BlockOf(rows);
+    block.set_apply_threads(2);
+    WriteBatch batch(Day(2026, 1, 1));
+    batch.SetColumns(std::move(block));
+    auto r = threaded.Apply(batch);
+    REQUIRE(r.ok());
+    Store ops = FullStore();
+    MustApply(ops, OpsOf(rows, Day(2026, 1, 1)));
+    CHECK(threaded == ops);
+    CHECK(r->people_created == ops.person_count());
+    CHECK((r->people_created == count) == !repeats);
+  }
+}

@@ -4,6 +4,7 @@
 #define AUDIENCE_IDS_ID_MAP_INL_H_
 
 #include <algorithm>
+#include <cassert>
 #include <iterator>
 #include <utility>
 
@@ -83,8 +84,47 @@ AUDIENCE_FUNC std::optional<PersonId> IdMap::Find(const ExternalId& id) const {
 }
 
 AUDIENCE_FUNC absl::StatusOr<PersonId> IdMap::GetOrCreate(const ExternalId& id, bool* created) {
+  bool made = false;
+  AUDIENCE_ASSIGN_OR_RETURN(const PersonId p, Insert(id, &made));
+  if (made) {
+    live_.Add(p);
+    ++live_count_;
+  }
+  if (created != nullptr) *created = made;
+  return p;
+}
+
+AUDIENCE_FUNC absl::StatusOr<uint64_t> IdMap::GetOrCreateMany(absl::Span<const ExternalId> ids,
+                                                              absl::Span<PersonId> out) {
+  assert(out.size() == ids.size());
+  // Far enough ahead for the probe's lines to arrive (a 10M-id table is
+  // ~200 MB: most probes miss the caches), near enough to stay cached.
+  constexpr size_t kAhead = 16;
+  const PersonId first = next_;
+  absl::Status status;
+  size_t r = 0;
+  for (; r < ids.size(); ++r) {
+    if (r + kAhead < ids.size() && ids[r + kAhead].is_int()) {
+      int_ids_.prefetch(ids[r + kAhead].int_value());
+    }
+    bool made = false;
+    absl::StatusOr<PersonId> p = Insert(ids[r], &made);
+    if (!p.ok()) {
+      status = p.status();
+      break;
+    }
+    out[r] = *p;
+  }
+  // Persons created here are first..next_-1, none deleted since.
+  live_.AddRange(first, next_);
+  live_count_ += next_ - first;
+  if (!status.ok()) return status;
+  return uint64_t{next_ - first};
+}
+
+AUDIENCE_FUNC absl::StatusOr<PersonId> IdMap::Insert(const ExternalId& id, bool* created) {
   AUDIENCE_RETURN_IF_ERROR(ValidateId(id));
-  if (created != nullptr) *created = false;
+  *created = false;
   if (next_ == kNoPerson) {
     if (std::optional<PersonId> p = Find(id)) return *p;
     return absl::ResourceExhaustedError(fmt::format(
@@ -111,9 +151,7 @@ AUDIENCE_FUNC absl::StatusOr<PersonId> IdMap::GetOrCreate(const ExternalId& id, 
     string_heap_bytes_ += id_map_internal::HeapBytes(s->second);
   }
   ++next_;
-  live_.Add(p);
-  ++live_count_;
-  if (created != nullptr) *created = true;
+  *created = true;
   return p;
 }
 

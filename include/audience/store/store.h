@@ -157,6 +157,10 @@ class Store {
   void set_log_position(uint64_t lsn) { log_position_ = lsn; }
   const Bitmap& universe() const { return ids_.live(); }
   uint64_t person_count() const { return ids_.live_count(); }
+  // A column block of at least this many rows, applied on several threads
+  // into a store that has issued no person yet, maps its ids beside the
+  // column builds (store_block-inl.h).
+  static constexpr size_t kSpeculateRows = 4096;
   std::optional<PersonId> Find(const ExternalId& id) const { return ids_.Find(id); }
 
   // Component access for the query layer; handles come from schema().
@@ -189,8 +193,10 @@ class Store {
   void CheckBlock(const ColumnBlock& block, uint64_t op_row,
                   absl::FunctionRef<void(uint64_t row, std::string_view message)> fail) const;
   void ApplyBlock(const ColumnBlock& block, WriteSeq seq, UnixSeconds now, ApplyResult* result);
+  // `capacity`: persons issued (above every id in `people`).
   void ApplyTagColumn(const TagColumn& column, DimensionId d, SourceId source,
-                      absl::Span<const PersonId> people, WriteSeq seq, UnixSeconds now);
+                      absl::Span<const PersonId> people, PersonId capacity, WriteSeq seq,
+                      UnixSeconds now);
   void MergeInto(PersonId from, PersonId into);
   void Forget(PersonId person);
 

@@ -4,10 +4,12 @@
 #ifndef AUDIENCE_STORE_STORE_BLOCK_INL_H_
 #define AUDIENCE_STORE_STORE_BLOCK_INL_H_
 
+#include <algorithm>
 #include <atomic>
 #include <functional>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -89,11 +91,38 @@ AUDIENCE_FUNC void Store::ApplyBlock(const ColumnBlock& block, WriteSeq seq, Uni
     if (int_ids > 0) ids_.Reserve(ids_.capacity() + int_ids);
     if (int_ids < n) ids_.ReserveStrings(ids_.capacity() + (n - int_ids));
   }
-  for (size_t r = 0; r < n; ++r) {
-    bool created = false;
-    people[r] = *ids_.GetOrCreate(block.ids()[r], &created);  // validated
-    if (created) ++result->people_created;
+  // Into a store that has issued no person yet, a block of distinct ids
+  // maps row r to person r. The column tasks assume so and start at once,
+  // beside the id inserts (about 1.8 s of 10M on one thread); if some id
+  // repeats after all, the indexes they built are put back and the block is
+  // applied again with the real mapping.
+  const unsigned threads_wanted = std::max(block.apply_threads(), 1u);
+  const bool speculate =
+      ids_.capacity() == 0 && n >= kSpeculateRows && n < kNoPerson && threads_wanted > 1;
+  bool identity = true;  // written by the id thread when speculating
+  auto insert_ids = [&, result] {
+    const absl::Span<const ExternalId> ids = block.ids();
+    if (!speculate) {
+      result->people_created += *ids_.GetOrCreateMany(ids, absl::MakeSpan(people));  // validated
+      return;
+    }
+    // The guess is being read: the real persons go through a buffer.
+    std::vector<PersonId> got(std::min<size_t>(n, 1 << 16));
+    for (size_t begin = 0; begin < n; begin += got.size()) {
+      const size_t count = std::min(got.size(), n - begin);
+      result->people_created +=
+          *ids_.GetOrCreateMany(ids.subspan(begin, count), absl::MakeSpan(got.data(), count));
+      for (size_t k = 0; k < count; ++k) identity = identity && got[k] == begin + k;
+    }
+  };
+  if (speculate) {
+    for (size_t r = 0; r < n; ++r) people[r] = static_cast<PersonId>(r);
+  } else {
+    insert_ids();
   }
+  // Persons issued once the ids are in (what an exclusive dimension sizes
+  // its scratch by; the id table itself may be growing meanwhile).
+  PersonId capacity = speculate ? static_cast<PersonId>(n) : ids_.capacity();
   // One task per attribute and per dimension (two columns of one attribute
   // or dimension run in block order); tasks touch disjoint indexes, so they
   // may run on several threads. Sources are interned first: the registry
@@ -119,26 +148,49 @@ AUDIENCE_FUNC void Store::ApplyBlock(const ColumnBlock& block, WriteSeq seq, Uni
     by_dim[d].emplace_back(&column, sources_.Intern(column.options().source));
   }
   for (DimensionId d : dim_order) {
-    tasks.push_back([this, d, &columns = by_dim[d], &people, seq, now] {
+    tasks.push_back([this, d, &columns = by_dim[d], &people, &capacity, seq, now] {
       for (const auto& [column, source] : columns) {
-        ApplyTagColumn(*column, d, source, people, seq, now);
+        ApplyTagColumn(*column, d, source, people, capacity, seq, now);
       }
     });
   }
-  const size_t threads = std::min<size_t>(std::max(block.apply_threads(), 1u), tasks.size());
-  std::atomic<size_t> next{0};
-  auto work = [&] {
-    for (size_t t = next++; t < tasks.size(); t = next++) tasks[t]();
+  // What the tasks change, kept while they run on a guess (small: the store
+  // holds no one yet).
+  std::vector<std::pair<AttributeId, AttributeColumn>> saved_attributes;
+  std::vector<std::pair<DimensionId, TagDimension>> saved_dimensions;
+  if (speculate) {
+    for (AttributeId a : attr_order) saved_attributes.emplace_back(a, attributes_[a]);
+    for (DimensionId d : dim_order) saved_dimensions.emplace_back(d, dimensions_[d]);
+  }
+  auto run_tasks = [&](bool with_ids) {
+    const size_t threads = std::min<size_t>(threads_wanted, tasks.size() + (with_ids ? 1 : 0));
+    std::atomic<size_t> next{0};
+    auto work = [&] {
+      for (size_t t = next++; t < tasks.size(); t = next++) tasks[t]();
+    };
+    std::vector<std::thread> helpers;
+    if (with_ids) {
+      helpers.emplace_back([&] {
+        insert_ids();
+        work();
+      });
+    }
+    while (helpers.size() + 1 < threads) helpers.emplace_back(work);
+    work();
+    for (std::thread& h : helpers) h.join();
   };
-  std::vector<std::thread> helpers;
-  for (size_t t = 1; t < threads; ++t) helpers.emplace_back(work);
-  work();
-  for (std::thread& h : helpers) h.join();
+  run_tasks(speculate);
+  if (!speculate || identity) return;
+  for (auto& [a, column] : saved_attributes) attributes_[a] = std::move(column);
+  for (auto& [d, dim] : saved_dimensions) dimensions_[d] = std::move(dim);
+  for (size_t r = 0; r < n; ++r) people[r] = *ids_.Find(block.ids()[r]);
+  capacity = ids_.capacity();
+  run_tasks(false);
 }
 
 AUDIENCE_FUNC void Store::ApplyTagColumn(const TagColumn& column, DimensionId d, SourceId source,
-                                         absl::Span<const PersonId> people, WriteSeq seq,
-                                         UnixSeconds now) {
+                                         absl::Span<const PersonId> people, PersonId capacity,
+                                         WriteSeq seq, UnixSeconds now) {
   TagDimension& dim = dimensions_[d];
   const DimensionSpec& spec = schema_.dimensions()[d];
   std::optional<UnixSeconds> expires;
@@ -152,7 +204,7 @@ AUDIENCE_FUNC void Store::ApplyTagColumn(const TagColumn& column, DimensionId d,
   // person's last row with a value (rows are walked backwards).
   std::vector<std::vector<PersonId>> members(column.dictionary().size());
   if (dim.kind() == DimensionKind::kExclusive) {
-    std::vector<bool> seen(ids_.capacity());
+    std::vector<bool> seen(capacity);
     for (size_t r = n; r-- > 0;) {
       const size_t begin = column.offsets()[r];
       if (begin == column.offsets()[r + 1] || seen[people[r]]) continue;
