@@ -427,7 +427,7 @@ TEST_CASE("ranges over many chunks match the oracle on both paths", "[storage][b
   }
 }
 
-TEST_CASE("the binned layer follows updates, drops out of its span and rebuilds", "[storage][bsi]") {
+TEST_CASE("the binned layer follows updates, leaves its span and rebuilds", "[storage][bsi]") {
   // Three years of seconds over ~200K people in four chunks: the value layer
   // buckets them, so Build adds the binned layer; every check also forces
   // the binned way through RangeChunks (CheckChunks).

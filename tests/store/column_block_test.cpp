@@ -188,7 +188,7 @@ TEST_CASE("a Delete after a block in the same batch finds the block's people", "
   CHECK_FALSE(store.Find(ExternalId::Int(1)));
 }
 
-TEST_CASE("applying a block on several threads gives the same store", "[store][block]") {
+TEST_CASE("applying a block on several threads gives the same store", "[store][block][parallel]") {
   std::mt19937 rng(11);
   std::vector<Row> rows;
   for (uint32_t k = 0; k < 6000; ++k) {
@@ -218,7 +218,8 @@ TEST_CASE("applying a block on several threads gives the same store", "[store][b
   CHECK(*one.CountTag("power", "mid", Day(2026, 1, 1)) == 2000);
 }
 
-TEST_CASE("a block into an empty store maps ids beside the column builds", "[store][block]") {
+TEST_CASE("a block into an empty store maps ids beside the column builds",
+          "[store][block][parallel]") {
   // With two threads and at least kSpeculateRows rows, rows are taken as
   // persons 0..n-1 while the ids go in; repeated ids undo that guess. Both
   // ways must equal the rows applied op by op on one thread.

@@ -86,8 +86,8 @@ AUDIENCE_FUNC std::optional<SortedBins> SortedBins::Build(absl::Span<const uint3
       size_t stop = packed.size();
       if (j + 1 < bins) {
         const uint64_t next = uint64_t{b.lower_[j + 1]} << 16;
-        stop = static_cast<size_t>(std::lower_bound(packed.begin() + static_cast<std::ptrdiff_t>(at),
-                                                    packed.end(), next) - packed.begin());
+        const auto from = packed.begin() + static_cast<std::ptrdiff_t>(at);
+        stop = static_cast<size_t>(std::lower_bound(from, packed.end(), next) - packed.begin());
       }
       Run& run = c.runs[j];
       run.keys.resize(stop - at);
@@ -261,10 +261,14 @@ AUDIENCE_FUNC void SortedBins::Below(uint64_t t, uint32_t chunk_key, const uint6
   };
   if (cut <= size - cut) {  // below(j) and the run's persons before the cut
     copy_below(j, &at->low);
-    for (size_t k = 0; k < cut; ++k) out[run->ids[k] >> 6] |= uint64_t{1} << (run->ids[k] & 63);
+    for (size_t k = 0; k < cut; ++k) {
+      out[run->ids[k] >> 6] |= uint64_t{1} << (run->ids[k] & 63);
+    }
   } else {  // below(j + 1) without the run's persons from the cut on
     copy_below(j + 1, &at->high);
-    for (size_t k = cut; k < size; ++k) out[run->ids[k] >> 6] &= ~(uint64_t{1} << (run->ids[k] & 63));
+    for (size_t k = cut; k < size; ++k) {
+      out[run->ids[k] >> 6] &= ~(uint64_t{1} << (run->ids[k] & 63));
+    }
   }
 }
 
