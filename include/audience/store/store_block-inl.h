@@ -93,7 +93,7 @@ AUDIENCE_FUNC void Store::ApplyBlock(const ColumnBlock& block, WriteSeq seq, Uni
   }
   // Into a store that has issued no person yet, a block of distinct ids
   // maps row r to person r. The column tasks assume so and start at once,
-  // beside the id inserts (about 1.8 s of 10M on one thread); if some id
+  // beside the id inserts (1.2 s for 10M ids on one thread); if some id
   // repeats after all, the indexes they built are put back and the block is
   // applied again with the real mapping.
   const unsigned threads_wanted = std::max(block.apply_threads(), 1u);
