@@ -1,14 +1,12 @@
 #include "audience/ops/journey.h"
 
-#include <unistd.h>
-
-#include <filesystem>
 #include <random>
 #include <set>
 #include <string>
 #include <tuple>
 #include <vector>
 
+#include "scoped_temp_path.h"
 #include "store/test_store_util.h"
 
 using namespace audience;
@@ -203,8 +201,8 @@ TEST_CASE("saving and reopening a journey neither repeats nor loses an action",
   spec.steps.push_back({.name = "wake_up", .trigger = JourneyTrigger::Enter("lifecycle:dormant"),
                         .schedule = {.weekdays = kWeekend, .hour = 10}});
   spec.quiet_hours = QuietHours{.from_minute = 22 * 60, .to_minute = 8 * 60};
-  const std::string path = (std::filesystem::temp_directory_path() /
-                            ("audience_journey_" + std::to_string(::getpid()))).string();
+  const audience_test::ScopedTempPath journey_file("journey"), snapshot_file("journey.aud");
+  const std::string& path = journey_file.path();
   Store store = FullStore();
   Store restarted = FullStore();
   Journey straight = MustCreate(store, spec);
@@ -228,9 +226,9 @@ TEST_CASE("saving and reopening a journey neither repeats nor loses an action",
     for (const DueAction& x : MustAdvance(*resumed, restarted, now)) b.emplace_back(x.step, x.person, x.due);
     if (tick % 20 == 19) {
       REQUIRE(resumed->Save(path).ok());
-      REQUIRE(SaveSnapshot(restarted, path + ".aud").ok());
+      REQUIRE(SaveSnapshot(restarted, snapshot_file.path()).ok());
       resumed.reset();
-      absl::StatusOr<Store> reopened = OpenSnapshot(path + ".aud");
+      absl::StatusOr<Store> reopened = OpenSnapshot(snapshot_file.path());
       REQUIRE(reopened.ok());
       restarted = *std::move(reopened);
       absl::StatusOr<Journey> back = Journey::Open(restarted, spec, path);
@@ -244,8 +242,6 @@ TEST_CASE("saving and reopening a journey neither repeats nor loses an action",
   CHECK(a == b);
   // Never twice for one entry: each (step, person, due) once.
   CHECK(std::set<Fired>(a.begin(), a.end()).size() == a.size());
-  std::filesystem::remove(path);
-  std::filesystem::remove(path + ".aud");
 }
 
 TEST_CASE("journey definitions are checked against the schema", "[ops][journey][errors]") {

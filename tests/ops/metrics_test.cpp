@@ -1,11 +1,9 @@
 #include "audience/ops/metrics.h"
 
-#include <unistd.h>
-
-#include <filesystem>
 #include <string>
 #include <vector>
 
+#include "scoped_temp_path.h"
 #include "store/test_store_util.h"
 
 using namespace audience;
@@ -48,13 +46,12 @@ TEST_CASE("size history records series in time order and round-trips", "[ops][me
   CHECK(h.Series("young").size() == 2);
   CHECK(h.Record("", At(9), 1).code() == absl::StatusCode::kInvalidArgument);
 
-  const std::string path = (std::filesystem::temp_directory_path() /
-                            ("audience_history_" + std::to_string(::getpid()))).string();
+  const audience_test::ScopedTempPath tmp("history");
+  const std::string& path = tmp.path();
   REQUIRE(h.Save(path).ok());
   absl::StatusOr<SizeHistory> back = SizeHistory::Open(path);
   REQUIRE(back.ok());
   CHECK(*back == h);
-  std::filesystem::remove(path);
   const std::string bytes = h.Serialize();
   for (size_t i = 0; i < bytes.size(); ++i) {
     std::string bad = bytes;

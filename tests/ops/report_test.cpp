@@ -1,15 +1,13 @@
 #include "audience/ops/report.h"
 
-#include <unistd.h>
-
 #include <cstdio>
-#include <filesystem>
 #include <fstream>
 #include <map>
 #include <random>
 #include <regex>
 #include <string>
 
+#include "scoped_temp_path.h"
 #include "store/test_store_util.h"
 
 using namespace audience;
@@ -117,11 +115,10 @@ TEST_CASE("the report collects what the store holds", "[ops][report]") {
 TEST_CASE("a browser shows the library's numbers in the report", "[ops][report][browser]") {
   Fixture fx;
   const ReportData data = *CollectReport(fx.store, {.now = fx.now, .history = &fx.history});
-  const std::string path = (std::filesystem::temp_directory_path() /
-                            ("audience_report_" + std::to_string(::getpid()) + ".html")).string();
+  const audience_test::ScopedTempPath tmp("report.html");
+  const std::string& path = tmp.path();
   std::ofstream(path) << RenderReportHtml(data, "Test <shop> & \"friends\"");
   const std::string dom = DumpDom(path);
-  std::filesystem::remove(path);
   CHECK_THAT(dom, Catch::Contains("Test &lt;shop&gt; &amp; \"friends\""));
   std::map<std::string, std::string> shown;
   const std::regex metric(R"re(data-metric="([^"]*)"[^>]*>([^<]*)<)re");

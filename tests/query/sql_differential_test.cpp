@@ -11,14 +11,13 @@
 #include <filesystem>
 #include <string>
 
-#include <unistd.h>
-
 #include "audience/query/query.h"
 #include "audience/sql/export.h"
 #include "audience/sql/sql_compiler.h"
 #include "query/oracle.h"
 #include "query/query_gen.h"
 #include "query/random_world.h"
+#include "scoped_temp_path.h"
 #include "sql/sqlite_db.h"
 
 namespace {
@@ -44,12 +43,10 @@ TEST_CASE("engine agrees with SQLite on the exported tables", "[query][different
   size_t checked = 0;
   for (uint64_t seed : {21, 22, 23}) {  // 21: swept expiries; 21 and 24: compacted events
     audience_test::World w = audience_test::MakeWorld(seed, 300);
-    std::filesystem::path dir = std::filesystem::temp_directory_path() /
-                                fmt::format("audience_sqldiff_{}_{}", seed, ::getpid());
-    std::filesystem::remove_all(dir);
+    const audience_test::ScopedTempPath tmp(fmt::format("sqldiff_{}", seed));
+    const std::filesystem::path dir = tmp.path();
     REQUIRE(ExportCsv(w.store, dir.string(), absl::FromUnixSeconds(w.now)).ok());
     audience_test::Db db = audience_test::OpenExport(dir, w.store.schema());
-    std::filesystem::remove_all(dir);
     audience_test::QueryGen gen(w.store, seed * 104729, w.now);
     auto differs = [&](const BoundExpr& x) {
       std::string sql = CompileToSql(x, w.store.schema(), SqlDialect::kSqlite, w.now);

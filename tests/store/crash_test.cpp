@@ -10,11 +10,11 @@
 #include <unistd.h>
 
 #include <cstdlib>
-#include <filesystem>
 #include <random>
 #include <string>
 
 #include "audience/store/database.h"
+#include "scoped_temp_path.h"
 #include "store/test_store_util.h"
 
 using namespace audience;
@@ -109,11 +109,8 @@ int Iterations() {
 TEST_CASE("killed writers lose no acknowledged batch and leave no partial one",
           "[store][database][crash]") {
   for (SyncPolicy sync : {SyncPolicy::kEveryWrite, SyncPolicy::kGrouped}) {
-    const std::string dir = (std::filesystem::temp_directory_path() /
-                             ("audience_crash_" + std::to_string(::getpid()) + "_" +
-                              std::to_string(static_cast<int>(sync))))
-                                .string();
-    std::filesystem::remove_all(dir);
+    const audience_test::ScopedTempPath tmp("crash_" + std::to_string(static_cast<int>(sync)));
+    const std::string& dir = tmp.path();
     std::mt19937_64 rng(2026 + static_cast<uint64_t>(sync));
     int64_t acked = 0;
     uint64_t torn = 0;
@@ -152,6 +149,5 @@ TEST_CASE("killed writers lose no acknowledged batch and leave no partial one",
     CHECK(acked > 0);
     WARN("policy " << static_cast<int>(sync) << ": " << acked << " batches, " << torn
                    << " reopenings cut a torn tail");
-    std::filesystem::remove_all(dir);
   }
 }
