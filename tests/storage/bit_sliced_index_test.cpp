@@ -535,11 +535,25 @@ TEST_CASE("the binned layer's bins and memory", "[storage][bsi]") {
   const std::optional<audience::SortedBins> bins = audience::SortedBins::Build(ids, keys);
   REQUIRE(bins.has_value());
   CHECK(bins->MemoryBytes() < ids.size() * (6 + 2) + 64 * 1024);
-  std::vector<uint32_t> back_ids;
-  std::vector<uint64_t> back_keys;
-  bins->Collect(&back_ids, &back_keys);
-  CHECK(back_ids == ids);
-  CHECK(back_keys == keys);
+  // Below holds exactly the persons with a smaller key, chunk by chunk,
+  // for bounds at, between and beyond the stored keys.
+  constexpr size_t kWords = Bitmap::kChunkWords;
+  const uint64_t base = bins->base();
+  std::vector<uint64_t> bounds = {base, base + 1, base + 500'000, uint64_t{1} << 41};
+  for (int k = 0; k < 8; ++k) bounds.push_back(keys[rng() % keys.size()] + k % 2);
+  for (uint64_t t : bounds) {
+    audience::SortedBins::Cursor at;
+    for (uint32_t chunk = 0; chunk < 2; ++chunk) {
+      std::vector<uint64_t> everyone(kWords, 0), want(kWords, 0), got(kWords), scratch(kWords);
+      for (uint32_t p = chunk << 16; p < std::min<uint32_t>((chunk + 1) << 16, 100'000); ++p) {
+        everyone[(p & 0xFFFF) >> 6] |= uint64_t{1} << (p & 63);
+        if (keys[p] < t) want[(p & 0xFFFF) >> 6] |= uint64_t{1} << (p & 63);
+      }
+      bins->Below(t, chunk, everyone.data(), got.data(), scratch.data(), &at);
+      INFO("bound " << t << " chunk " << chunk);
+      CHECK(got == want);
+    }
+  }
   keys.back() = uint64_t{1} << 41;  // span over 2^32
   CHECK_FALSE(audience::SortedBins::Build(ids, keys).has_value());
   CHECK_FALSE(audience::SortedBins::Build({}, {}).has_value());

@@ -289,6 +289,15 @@ class BitSlicedIndex {
   Way ChooseWayPerChunk(uint64_t lo, uint64_t hi, const ValueParts& v) const;
   // Estimated ns of the binned layer over `chunks` chunks (max without one).
   uint64_t BinsCost(uint64_t lo, uint64_t hi, uint64_t chunks) const;
+  // The way of least cost (bins only when strictly cheapest).
+  static Way Cheapest(uint64_t slices_cost, uint64_t values_cost, uint64_t bins_cost);
+  // The bounds of [lo, hi] the binned layer applies (it has one): Below(lo)
+  // can hold someone only when lo is above its base, and Below(hi + 1) can
+  // leave someone out only while hi + 1 is within its span.
+  struct BinBounds {
+    bool lo = false, hi = false;
+  };
+  BinBounds BinBoundsOf(uint64_t lo, uint64_t hi) const;
 
   Bitmap not_null_;
   std::vector<Bitmap> slices_;  // slices_[i] = persons whose key has bit i set

@@ -5,7 +5,6 @@
 #define AUDIENCE_STORAGE_BIT_SLICED_INDEX_CHUNKS_INL_H_
 
 #include <cstring>
-#include <limits>
 #include <utility>
 #include <vector>
 
@@ -57,12 +56,10 @@ AUDIENCE_FUNC BitSlicedIndex::RangeChunks::RangeChunks(const BitSlicedIndex& ind
 }
 
 AUDIENCE_FUNC void BitSlicedIndex::RangeChunks::UseBins(uint64_t lo, uint64_t hi) {
-  const uint64_t base = index_->bins_->base();
   bins_ = true;
-  // Below(lo) is empty when lo <= base; Below(hi + 1) holds everyone when
-  // hi + 1 lies above every key the layer can hold.
-  bins_lo_ = lo > base;
-  bins_hi_ = hi < base || hi - base < std::numeric_limits<uint32_t>::max();
+  const BinBounds b = index_->BinBoundsOf(lo, hi);
+  bins_lo_ = b.lo;
+  bins_hi_ = b.hi;
   bins_below_lo_ = lo;
   bins_below_hi_ = hi + 1;
 }

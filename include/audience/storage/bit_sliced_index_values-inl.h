@@ -125,10 +125,23 @@ AUDIENCE_FUNC uint64_t BitSlicedIndex::BinsCost(uint64_t lo, uint64_t hi,
   // someone a cumulative chunk copied (as one slice chunk, 560 ns), its cut
   // run's persons edited (2 ns each) and one more pass over the words.
   if (!bins_) return std::numeric_limits<uint64_t>::max();
-  const uint64_t base = bins_->base();
-  const uint64_t bounds = (lo > base ? 1 : 0) +
-                          (hi < base || hi - base < std::numeric_limits<uint32_t>::max() ? 1 : 0);
+  const BinBounds b = BinBoundsOf(lo, hi);
+  const uint64_t bounds = (b.lo ? 1 : 0) + (b.hi ? 1 : 0);
   return chunks * (1000 + bounds * (1120 + 2 * bins_->EditsPerChunk()));
+}
+
+AUDIENCE_FUNC BitSlicedIndex::BinBounds BitSlicedIndex::BinBoundsOf(uint64_t lo,
+                                                                   uint64_t hi) const {
+  const uint64_t base = bins_->base();
+  return {.lo = lo > base,
+          .hi = hi < base || hi - base < std::numeric_limits<uint32_t>::max()};
+}
+
+AUDIENCE_FUNC BitSlicedIndex::Way BitSlicedIndex::Cheapest(uint64_t slices_cost,
+                                                           uint64_t values_cost,
+                                                           uint64_t bins_cost) {
+  if (bins_cost < slices_cost && bins_cost < values_cost) return Way::kBins;
+  return slices_cost < values_cost ? Way::kSlices : Way::kValues;
 }
 
 AUDIENCE_FUNC BitSlicedIndex::Way BitSlicedIndex::ChooseWay(uint64_t lo, uint64_t hi,
@@ -159,9 +172,7 @@ AUDIENCE_FUNC BitSlicedIndex::Way BitSlicedIndex::ChooseWay(uint64_t lo, uint64_
   for (const Bitmap* p : parts) values_cost += p->Cardinality() + p->ChunkCount() * 100;
   if (within != nullptr) values_cost += chunks * 600;
   if (complement) values_cost += chunks * 4000;
-  const uint64_t bins_cost = BinsCost(lo, hi, chunks);
-  if (bins_cost < slices_cost && bins_cost < values_cost) return Way::kBins;
-  return slices_cost < values_cost ? Way::kSlices : Way::kValues;
+  return Cheapest(slices_cost, values_cost, BinsCost(lo, hi, chunks));
 }
 
 AUDIENCE_FUNC BitSlicedIndex::ValueParts BitSlicedIndex::ValuePartsOf(uint64_t lo,
@@ -215,9 +226,7 @@ AUDIENCE_FUNC BitSlicedIndex::Way BitSlicedIndex::ChooseWayPerChunk(uint64_t lo,
     values_cost += std::min<uint64_t>(p->Cardinality(), p->ChunkCount() * 600) + p->ChunkCount() * 100;
   }
   for (const Bitmap* e : v.edges) values_cost += e->Cardinality() * read * 2 + e->ChunkCount() * 500;
-  const uint64_t bins_cost = BinsCost(lo, hi, chunks);
-  if (bins_cost < slices_cost && bins_cost < values_cost) return Way::kBins;
-  return slices_cost < values_cost ? Way::kSlices : Way::kValues;
+  return Cheapest(slices_cost, values_cost, BinsCost(lo, hi, chunks));
 }
 
 AUDIENCE_FUNC uint64_t BitSlicedIndex::ValuesBetween(uint64_t lo, uint64_t hi,

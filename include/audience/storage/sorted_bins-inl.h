@@ -112,6 +112,21 @@ AUDIENCE_FUNC size_t SortedBins::BinOf(uint32_t offset) const {
                              lower_.begin()) - 1;
 }
 
+AUDIENCE_FUNC bool SortedBins::Erase(Run& run, uint32_t offset, uint16_t low) {
+  // Equal keys sit together; among them the person is found by its id.
+  auto k = std::lower_bound(run.keys.begin(), run.keys.end(), offset) - run.keys.begin();
+  while (static_cast<size_t>(k) < run.ids.size() && run.keys[static_cast<size_t>(k)] == offset &&
+         run.ids[static_cast<size_t>(k)] != low) {
+    ++k;
+  }
+  if (static_cast<size_t>(k) == run.ids.size() || run.keys[static_cast<size_t>(k)] != offset) {
+    return false;
+  }
+  run.keys.erase(run.keys.begin() + k);
+  run.ids.erase(run.ids.begin() + k);
+  return true;
+}
+
 AUDIENCE_FUNC SortedBins::Chunk& SortedBins::ChunkFor(uint32_t key) {
   auto it = std::lower_bound(chunks_.begin(), chunks_.end(), key,
                              [](const Chunk& c, uint32_t k) { return c.key < k; });
@@ -138,12 +153,8 @@ AUDIENCE_FUNC bool SortedBins::Set(PersonId person, std::optional<uint64_t> old_
   if (old_key) {
     const auto old_offset = static_cast<uint32_t>(*old_key - base_);
     from = BinOf(old_offset);
-    Run& run = c.runs[from];
-    auto k = std::lower_bound(run.keys.begin(), run.keys.end(), old_offset) - run.keys.begin();
-    while (static_cast<size_t>(k) < run.ids.size() && run.ids[static_cast<size_t>(k)] != low) ++k;
-    assert(static_cast<size_t>(k) < run.ids.size());
-    run.keys.erase(run.keys.begin() + k);
-    run.ids.erase(run.ids.begin() + k);
+    [[maybe_unused]] const bool held = Erase(c.runs[from], old_offset, low);
+    assert(held);
     --sizes_[from];
   }
   const size_t to = BinOf(offset);
@@ -160,12 +171,7 @@ AUDIENCE_FUNC void SortedBins::Clear(PersonId person, uint64_t old_key) {
   const auto old_offset = static_cast<uint32_t>(old_key - base_);
   const auto low = static_cast<uint16_t>(person & 0xFFFF);
   const size_t from = BinOf(old_offset);
-  Run& run = ChunkFor(person >> 16).runs[from];
-  auto k = std::lower_bound(run.keys.begin(), run.keys.end(), old_offset) - run.keys.begin();
-  while (static_cast<size_t>(k) < run.ids.size() && run.ids[static_cast<size_t>(k)] != low) ++k;
-  if (static_cast<size_t>(k) == run.ids.size()) return;  // not held
-  run.keys.erase(run.keys.begin() + k);
-  run.ids.erase(run.ids.begin() + k);
+  if (!Erase(ChunkFor(person >> 16).runs[from], old_offset, low)) return;  // not held
   --sizes_[from];
   MoveBelow(person, from, lower_.size());
 }
@@ -187,24 +193,6 @@ AUDIENCE_FUNC bool SortedBins::Skewed() const {
 AUDIENCE_FUNC uint64_t SortedBins::EditsPerChunk() const {
   // The shorter side of the cut run: a quarter of a run on average.
   return chunks_.empty() ? 0 : size() / (lower_.size() * chunks_.size() * 4);
-}
-
-AUDIENCE_FUNC void SortedBins::Collect(std::vector<uint32_t>* ids,
-                                       std::vector<uint64_t>* keys) const {
-  ids->clear();
-  keys->clear();
-  std::vector<std::pair<uint16_t, uint32_t>> chunk;
-  for (const Chunk& c : chunks_) {
-    chunk.clear();
-    for (const Run& run : c.runs) {
-      for (size_t k = 0; k < run.ids.size(); ++k) chunk.emplace_back(run.ids[k], run.keys[k]);
-    }
-    std::sort(chunk.begin(), chunk.end());
-    for (const auto& [low, offset] : chunk) {
-      ids->push_back(c.key << 16 | low);
-      keys->push_back(base_ + offset);
-    }
-  }
 }
 
 AUDIENCE_FUNC size_t SortedBins::MemoryBytes() const {

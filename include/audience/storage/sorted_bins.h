@@ -64,8 +64,6 @@ class SortedBins {
   // Whether updates have piled persons into one bin (more than twice its
   // share and a chunk's worth): time to Build again.
   bool Skewed() const;
-  // Every person held (ascending) and its key, for a rebuild.
-  void Collect(std::vector<uint32_t>* ids, std::vector<uint64_t>* keys) const;
 
   uint64_t base() const { return base_; }
   size_t bin_count() const { return lower_.size(); }
@@ -100,6 +98,9 @@ class SortedBins {
   };
 
   size_t BinOf(uint32_t offset) const;
+  // Removes the person with id low bits `low` and key `offset` from `run`;
+  // false when it is not there.
+  static bool Erase(Run& run, uint32_t offset, uint16_t low);
   // The chunk of `key`, created (empty runs) when absent.
   Chunk& ChunkFor(uint32_t key);
   // Moves `person` from bin `from` to bin `to` in the cumulative bitmaps;
